@@ -1,0 +1,102 @@
+"""The registry of claim evaluators: ``evaluate(claim_id)`` and ``evaluate_all()``.
+
+An evaluator covers one claim group (one book page). It is a function that takes the loaded
+``ClaimsRegistry`` and returns ``ClaimResult``s for the claim ids it declares::
+
+    @claim_group("e1910", ids=["e1910-randomisation", ...])
+    def evaluate_e1910(claims): ...
+
+The modules holding evaluators are listed in ``GROUP_MODULES`` and imported on first use, so
+``python -m analysis verify`` pays only for what it runs. A claim no evaluator declares comes back
+``pending`` on both axes — never a made-up verdict.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+from ..datafiles import ClaimsRegistry, load_claims
+from .base import ClaimResult
+
+GROUP_MODULES = (
+    "analysis.claims.e1910",
+)
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    ids: tuple[str, ...]
+    function: Callable[[ClaimsRegistry], list[ClaimResult]]
+
+
+_GROUPS: dict[str, Group] = {}
+
+
+def claim_group(name: str, ids: list[str]):
+    """Register an evaluator for the claims ``ids`` under the group ``name``."""
+
+    def decorator(function):
+        for other in _GROUPS.values():
+            overlap = set(ids) & set(other.ids)
+            if overlap and other.name != name:
+                raise ValueError(f"claims {sorted(overlap)} are declared by groups {other.name!r} and {name!r}")
+        _GROUPS[name] = Group(name, tuple(ids), function)
+        return function
+
+    return decorator
+
+
+def groups() -> dict[str, Group]:
+    """All registered groups (importing the evaluator modules on first call)."""
+    for module in GROUP_MODULES:
+        importlib.import_module(module)
+    return dict(_GROUPS)
+
+
+def _group_for(claim_id: str) -> Group | None:
+    for group in groups().values():
+        if claim_id in group.ids:
+            return group
+    return None
+
+
+def _run_group(group: Group, claims: ClaimsRegistry) -> dict[str, ClaimResult]:
+    results = {r.id: r for r in group.function(claims)}
+    missing = set(group.ids) - set(results)
+    extra = set(results) - set(group.ids)
+    if missing or extra:
+        raise RuntimeError(f"evaluator group {group.name!r} declared {sorted(group.ids)} but returned "
+                           f"{sorted(results)} (missing {sorted(missing)}, undeclared {sorted(extra)})")
+    unknown = set(group.ids) - set(claims.ids())
+    if unknown:
+        raise RuntimeError(f"evaluator group {group.name!r} declares claims not in {claims.path}: {sorted(unknown)}")
+    return results
+
+
+def evaluate(claim_id: str, claims: ClaimsRegistry | None = None) -> ClaimResult:
+    """Evaluate one claim (its whole group runs; the one result is returned)."""
+    claims = claims or load_claims()
+    claims.get(claim_id)  # KeyError naming the registry when the id is unknown
+    group = _group_for(claim_id)
+    if group is None:
+        return ClaimResult.pending(claim_id)
+    return _run_group(group, claims)[claim_id]
+
+
+def evaluate_group(name: str, claims: ClaimsRegistry | None = None) -> list[ClaimResult]:
+    """Evaluate one group's claims, in the registry's reading order."""
+    claims = claims or load_claims()
+    results = _run_group(groups()[name], claims)
+    return [results[cid] for cid in claims.ids() if cid in results]
+
+
+def evaluate_all(claims: ClaimsRegistry | None = None) -> list[ClaimResult]:
+    """Evaluate every claim of the registry, in reading order; uncovered claims are pending."""
+    claims = claims or load_claims()
+    results: dict[str, ClaimResult] = {}
+    for group in groups().values():
+        results.update(_run_group(group, claims))
+    return [results.get(cid) or ClaimResult.pending(cid) for cid in claims.ids()]

@@ -1,0 +1,160 @@
+"""Trial figure files (``data/trials/*.yaml``): loading, validation and look-up.
+
+A trial file lists the reports of one trial (``reports``) and every figure read in them
+(``figures``), each with the value *as printed* and where it was read. Validation rejects, with
+one line naming file, line and field: a missing source location, an unknown report, a printed
+value this report cannot parse, a duplicate figure id, and a count above the count it is part
+of (``of:``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+from .datafiles import DataError, bib_keys, display_path, load_yaml, raise_if_any
+from .rounding import Printed, parse_printed
+
+TRIALS = paths.DATA / "trials"
+_FIGURE_FIELDS = {"id", "quantity", "printed", "report", "location", "arm", "of", "derived", "note"}
+_REPORT_FIELDS = {"label", "bibkey", "what", "read", "note", "secondary"}
+
+
+@dataclass(frozen=True)
+class Report:
+    key: str
+    label: str
+    bibkey: str
+    what: str
+    read: bool
+    secondary: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str
+    quantity: str
+    printed: str
+    parsed: Printed
+    report: str
+    location: str
+    arm: str = ""
+    of: str = ""
+    derived: bool = False
+    note: str = ""
+    line: int = 0
+
+    @property
+    def value(self) -> float:
+        """The printed number on the analysis scale (proportion for percentages)."""
+        if self.parsed.estimate is None:
+            raise ValueError(f"figure {self.id!r} ({self.printed!r}) has no single number")
+        return self.parsed.estimate.fraction
+
+
+@dataclass(frozen=True)
+class Trial:
+    name: str
+    path: str
+    reports: dict[str, Report]
+    figures: dict[str, Figure]
+
+    def figure(self, figure_id: str) -> Figure:
+        try:
+            return self.figures[figure_id]
+        except KeyError:
+            raise KeyError(f"{self.path}: no figure with id {figure_id!r}") from None
+
+    def cites(self, figure_id: str) -> str:
+        """Where a figure was read, for display: 'NEJM 2024, PMID 39047240, abstract (Results)'."""
+        fig = self.figure(figure_id)
+        return f"{self.reports[fig.report].label}, {fig.location}"
+
+
+def load_trial(name: str, directory: Path | str = TRIALS,
+               bibliography: Path | str = paths.BIBLIOGRAPHY) -> Trial:
+    """Load and validate ``<directory>/<name>.yaml``; raise ``DataError(s)`` on any problem."""
+    path = Path(directory) / f"{name}.yaml"
+    data = load_yaml(path)
+    errors: list[DataError] = []
+    if not isinstance(data, dict):
+        raise DataError(path, None, "file", "expected a mapping with 'reports' and 'figures'")
+    keys = bib_keys(bibliography)
+    reports: dict[str, Report] = {}
+    raw_reports = data.get("reports")
+    if not isinstance(raw_reports, dict) or not raw_reports:
+        raise DataError(path, getattr(data, "line_of", lambda k: None)("reports"), "reports", "missing or empty")
+    for key, rep in raw_reports.items():
+        where = raw_reports.line_of(key)
+        if not isinstance(rep, dict):
+            errors.append(DataError(path, where, f"reports.{key}", "expected a mapping"))
+            continue
+        for f in sorted(set(rep) - _REPORT_FIELDS):
+            errors.append(DataError(path, rep.line_of(f), f"reports.{key}.{f}", "unknown field"))
+        if rep.get("bibkey") not in keys:
+            errors.append(DataError(path, rep.line_of("bibkey"), f"reports.{key}.bibkey",
+                                    f"unknown BibTeX key {rep.get('bibkey')!r} (not in {display_path(bibliography)})"))
+        if not isinstance(rep.get("read"), bool):
+            errors.append(DataError(path, rep.line_of("read"), f"reports.{key}.read",
+                                    "must be true or false (was the report's text read?)"))
+        if not isinstance(rep.get("label"), str) or not rep["label"].strip():
+            errors.append(DataError(path, rep.line, f"reports.{key}.label", "missing short label (e.g. 'NEJM 2024')"))
+        reports[key] = Report(key=key, label=str(rep.get("label", key)), bibkey=str(rep.get("bibkey")), what=str(rep.get("what", "")),
+                              read=bool(rep.get("read")), secondary=bool(rep.get("secondary", False)),
+                              note=str(rep.get("note", "")))
+    figures: dict[str, Figure] = {}
+    raw_figures = data.get("figures")
+    if not isinstance(raw_figures, list):
+        raise DataError(path, data.line_of("figures") if "figures" in data else None, "figures", "missing list")
+    for index, fig in enumerate(raw_figures):
+        if not isinstance(fig, dict):
+            errors.append(DataError(path, None, f"figures[{index}]", "expected a mapping"))
+            continue
+        fid = fig.get("id")
+        name = f"figures[{fid}]" if isinstance(fid, str) else f"figures[{index}]"
+
+        def err(field: str, problem: str, _f=fig, _n=name) -> None:
+            errors.append(DataError(path, _f.line_of(field), f"{_n}.{field}", problem))
+
+        for f in sorted(set(fig) - _FIGURE_FIELDS):
+            err(f, f"unknown field (allowed: {', '.join(sorted(_FIGURE_FIELDS))})")
+        for f in ("id", "quantity", "printed", "report", "location"):
+            value = fig.get(f)
+            if not isinstance(value, str) or not value.strip():
+                err(f, "missing (every figure needs its value as printed and where it was read)"
+                    if f == "location" else "missing or not a string")
+        if not isinstance(fid, str):
+            continue
+        if fid in figures:
+            err("id", f"duplicate figure id {fid!r}")
+            continue
+        if isinstance(fig.get("report"), str) and fig["report"] not in reports:
+            err("report", f"unknown report {fig['report']!r} (known: {', '.join(reports)})")
+        try:
+            parsed = parse_printed(str(fig.get("printed", "")))
+        except ValueError as exc:
+            err("printed", str(exc))
+            continue
+        figures[fid] = Figure(id=fid, quantity=str(fig.get("quantity", "")), printed=str(fig.get("printed")),
+                              parsed=parsed, report=str(fig.get("report", "")),
+                              location=str(fig.get("location", "")), arm=str(fig.get("arm", "")),
+                              of=str(fig.get("of", "")), derived=bool(fig.get("derived", False)),
+                              note=str(fig.get("note", "")), line=fig.line)
+    for fig in figures.values():
+        if not fig.of:
+            continue
+        whole = figures.get(fig.of)
+        if whole is None:
+            errors.append(DataError(path, fig.line, f"figures[{fig.id}].of", f"unknown figure {fig.of!r}"))
+        elif fig.parsed.estimate is not None and whole.parsed.estimate is not None \
+                and fig.parsed.estimate.value > whole.parsed.estimate.value:
+            errors.append(DataError(path, fig.line, f"figures[{fig.id}].printed",
+                                    f"count {fig.printed} exceeds its total {whole.printed} (figure {whole.id!r})"))
+    raise_if_any(errors)
+    return Trial(name=str(data.get("trial", name)), path=display_path(path), reports=reports, figures=figures)
+
+
+def trial_names(directory: Path | str = TRIALS) -> list[str]:
+    return sorted(p.stem for p in Path(directory).glob("*.yaml"))
