@@ -1,0 +1,34 @@
+"""Validate every input file of the report; collect the problems as one-line messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import paths
+from .datafiles import DataError, DataErrors, load_claims
+from .schemas import available_tables, load_table, unregistered_tables
+from .trials import load_trial, trial_names
+
+
+def _collect(errors: list[str], action) -> None:
+    try:
+        action()
+    except DataErrors as exc:
+        errors.extend(str(e) for e in exc.errors)
+    except DataError as exc:
+        errors.append(str(exc))
+
+
+def validate_all(data_dir: Path | str = paths.DATA) -> list[str]:
+    """Every problem in claims.yaml, the trial files and the CSV tables (empty list = valid)."""
+    data_dir = Path(data_dir)
+    errors: list[str] = []
+    _collect(errors, lambda: load_claims(data_dir / "claims.yaml"))
+    for name in trial_names(data_dir / "trials"):
+        _collect(errors, lambda name=name: load_trial(name, data_dir / "trials"))
+    for table in available_tables(data_dir):
+        _collect(errors, lambda table=table: load_table(table, data_dir))
+    for extra in unregistered_tables(data_dir):
+        errors.append(str(DataError(Path(data_dir, extra), None, "file",
+                                    "no schema covers this table (add it to analysis/schemas.py)")))
+    return errors
