@@ -67,6 +67,15 @@ class Trial:
         except KeyError:
             raise KeyError(f"{self.path}: no figure with id {figure_id!r}") from None
 
+    def table(self, figure_ids: list[str] | None = None):
+        """The figures as a DataFrame for display: quantity, arm, as printed, report, where read."""
+        import pandas as pd
+
+        ids = figure_ids or list(self.figures)
+        return pd.DataFrame([{"figure": f.id, "quantity": f.quantity, "arm": f.arm or "–", "as printed": f.printed,
+                              "report": self.reports[f.report].label, "where read": f.location,
+                              "derived": "yes" if f.derived else "no"} for f in map(self.figure, ids)])
+
     def cites(self, figure_id: str) -> str:
         """Where a figure was read, for display: 'NEJM 2024, PMID 39047240, abstract (Results)'."""
         fig = self.figure(figure_id)

@@ -24,6 +24,10 @@ def validate_all(data_dir: Path | str = paths.DATA) -> list[str]:
     data_dir = Path(data_dir)
     errors: list[str] = []
     _collect(errors, lambda: load_claims(data_dir / "claims.yaml"))
+    from .errata import load_errata
+
+    if (data_dir / "errata.yaml").exists():
+        _collect(errors, lambda: load_errata(data_dir / "errata.yaml", claims_path=data_dir / "claims.yaml"))
     for name in trial_names(data_dir / "trials"):
         _collect(errors, lambda name=name: load_trial(name, data_dir / "trials"))
     for table in available_tables(data_dir):

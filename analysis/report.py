@@ -1,0 +1,98 @@
+"""HTML pieces the book's pages show: verdict badges, the claim header, the ledger table.
+
+One helper per piece, so every claim page shows a claim the same way. Badges carry text and a
+symbol, so they read without colour; colour comes from ``book/_static/custom.css``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from .claims.base import ClaimResult
+from .datafiles import Claim, ClaimsRegistry
+
+CITATION_BADGES = {
+    "supported": ("✓", "the cited source says this"),
+    "partly-supported": ("◐", "the cited source says part of this"),
+    "not-supported": ("✗", "the cited source does not say this"),
+    "unverifiable": ("?", "the cited source could not be read or does not exist"),
+    "pending": ("…", "not analysed yet"),
+}
+VERDICT_BADGES = {
+    "reproduced": ("✓", "recomputed from primary data, equal within rounding"),
+    "consistent": ("≈", "agrees with the sources and with itself; nothing primary to recompute from"),
+    "discrepant": ("✗", "the numbers disagree with the sources or with themselves"),
+    "not-reproducible": ("∅", "the data needed are not public"),
+    "pending": ("…", "not analysed yet"),
+}
+
+
+def badge(axis: str, value: str) -> str:
+    """One badge: ``<span class="badge citation-supported" title="...">✓ citation: supported</span>``."""
+    table = CITATION_BADGES if axis == "citation" else VERDICT_BADGES
+    symbol, meaning = table[value]
+    return (f'<span class="badge {axis}-{value}" title="{escape(meaning)}" role="img" '
+            f'aria-label="{axis}: {value} ({escape(meaning)})">{symbol} {axis}: {value}</span>')
+
+
+def badges(result: ClaimResult) -> str:
+    return f'<span class="badges">{badge("citation", result.citation)} {badge("verdict", result.verdict)}</span>'
+
+
+def checks_table(result: ClaimResult) -> str:
+    """The reported-vs-found table of a claim (one row per check)."""
+    if not result.checks:
+        return "<p><em>No numeric checks for this claim.</em></p>"
+    mark = {True: "✓ agrees", False: "✗ differs", None: "– not checkable"}
+    rows = "".join(
+        f"<tr><td>{escape(c.label)}</td><td>{escape(c.reported)}</td><td>{escape(c.found)}</td>"
+        f"<td class=\"agree-{str(c.agrees).lower()}\">{mark[c.agrees]}</td><td>{escape(c.source)}</td></tr>"
+        for c in result.checks)
+    return ("<table class=\"checks\"><thead><tr><th>check</th><th>commentary</th><th>found / recomputed</th>"
+            f"<th>agreement</th><th>where read</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def claim_header(claim: Claim, result: ClaimResult) -> str:
+    """The block that opens a claim's section: quote, cited keys, both badges, the reason."""
+    refs = ", ".join(claim.references) or "no reference cited"
+    reported = ", ".join(escape(r) for r in claim.reported) or "(a statement, no number)"
+    return (f'<div class="claim-header" id="claim-{escape(claim.id)}-header">'
+            f'<blockquote class="claim-quote">“{escape(claim.quote)}”</blockquote>'
+            f'<p class="claim-meta"><strong>Claim</strong> <code>{escape(claim.id)}</code> · '
+            f'<strong>cites</strong> {escape(refs)} · <strong>reported</strong> {reported}</p>'
+            f'<p>{badges(result)}</p>'
+            f'<p class="claim-reason"><strong>Why:</strong> {escape(result.reason)}</p></div>')
+
+
+def ledger_html(ledger: dict, link_prefix: str = "") -> str:
+    """The ledger as one HTML table: quote, reported, reproduced, both badges, link to the section."""
+    from .claims.base import ClaimResult as _R  # for badge lookup only
+
+    rows = []
+    for row in ledger["claims"]:
+        result = _R(id=row["id"], citation=row["citation"], verdict=row["verdict"], reason=row["reason"])
+        reproduced = "<br>".join(escape(r["text"]) for r in row["reproduced"]) or "–"
+        page = row["page"].removeprefix("book/")
+        link = (f'<a href="{link_prefix}{page}">{escape(row["id"])}</a>' if row["verdict"] != "pending"
+                else f'{escape(row["id"])}<br><small>page not written yet</small>')
+        rows.append(
+            f'<tr data-verdict="{row["verdict"]}" data-citation="{row["citation"]}"><td>{link}</td>'
+            f'<td class="quote">“{escape(row["quote"])}”</td>'
+            f'<td>{", ".join(escape(r) for r in row["reported"]) or "–"}</td><td>{reproduced}</td>'
+            f'<td>{badge("citation", result.citation)}</td><td>{badge("verdict", result.verdict)}</td></tr>')
+    return ('<table class="ledger"><thead><tr><th>claim</th><th>statement</th><th>reported</th>'
+            '<th>reproduced</th><th>citation</th><th>verdict</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>")
+
+
+def verdict_counts(ledger: dict) -> dict[str, dict[str, int]]:
+    """Counts of claims by verdict and by citation value (for prose and summary figures)."""
+    out: dict[str, dict[str, int]] = {"verdict": {}, "citation": {}}
+    for row in ledger["claims"]:
+        for axis in ("verdict", "citation"):
+            out[axis][row[axis]] = out[axis].get(row[axis], 0) + 1
+    return out
+
+
+__all__ = ["badge", "badges", "checks_table", "claim_header", "ledger_html", "verdict_counts",
+           "CITATION_BADGES", "VERDICT_BADGES", "ClaimsRegistry"]
