@@ -553,15 +553,12 @@ def km_attainable(percent_text: str, n: int, at_risk: int | None = None, *,
         return a or b
 
     survivors, _, _ = _grim_fraction(num.value, d, nn, 100)
-    no_cens = sorted(nn - k for k in survivors if r is None or nn - k == r or True)
-    if r is not None:
-        # without censoring everybody alive at t is at risk at t
-        no_cens = [e for e in no_cens if nn - e == r]
+    # without censoring everybody alive at t is still at risk at t, so at_risk = n - d
+    no_cens = sorted(nn - k for k in survivors if r is None or k == r)
 
     lo_f, hi_f = float(printed - h), float(printed + h)
     floor_m = 1 if r is None else r + 1
-    d_upper = nn - floor_m + 1 if floor_m >= 1 else nn
-    d_upper = min(d_upper, nn - (r or 0))
+    d_upper = nn - floor_m + 1          # D distinct at-risk counts in [floor_m, n]
     # S <= (n - D) / n, so D cannot exceed n (1 - lower edge)
     d_upper = min(d_upper, math.floor(nn * (1 - (printed - h))))
     feasible: list[int] = []
@@ -760,9 +757,8 @@ class PiecewiseExponentialFit:
         edges = np.array(self.breaks)
         rates = np.array(self.rates)
         widths = np.clip(t[..., None] - edges[:-1], 0.0, None)
-        spans = np.diff(edges)
-        spans_ext = np.append(spans[:-1], np.inf) if len(spans) else spans
-        return np.sum(np.minimum(widths, spans_ext) * rates, axis=-1)
+        spans = np.append(np.diff(edges)[:-1], np.inf)  # the last piece never ends
+        return np.sum(np.minimum(widths, spans) * rates, axis=-1)
 
     def survival(self, t: float | Iterable[float]) -> float | np.ndarray:
         return _out(np.exp(-self._cumhaz(_times(t))))
@@ -851,8 +847,6 @@ def fit_weibull_from_landmarks(landmarks: Landmarks) -> WeibullFit:
     else:
         fit = stats.linregress(x, y)
         shape, intercept = float(fit.slope), float(fit.intercept)
-    if shape <= 0:
-        raise ValueError("landmarks imply a non-positive Weibull shape")
     return WeibullFit(scale=math.exp(-intercept / shape), shape=shape, landmarks=marks,
                       exact=len(marks) == 2)
 
@@ -866,9 +860,10 @@ class ModelMedianCheck:
     ``implied_median`` is the model's median from the landmarks; ``implied_median_range`` its
     range when every landmark survival moves within +/- ``survival_half_width`` (corners of the
     rounding box; each model's median is monotone in each survival value).
-    ``survival_at_median`` is the model's S at the printed median (0.5 if they agree exactly).
+    ``survival_at_median`` is the model's S at the printed median (0.5 if they agree exactly);
+    ``relative_difference`` = printed / implied median - 1.
     ``consistent``: the printed median's range [median -/+ median_half_width] overlaps the
-    implied range. ``extrapolated``: the implied median lies beyond the last landmark, so the
+    implied range (a strict criterion: only rounding is allowed for, not model error). ``extrapolated``: the implied median lies beyond the last landmark, so the
     model's tail assumption, not the data, decides it.
     """
 
@@ -876,6 +871,7 @@ class ModelMedianCheck:
     implied_median: float
     implied_median_range: tuple[float, float]
     survival_at_median: float
+    relative_difference: float
     extrapolated: bool
     consistent: bool
     fit: object
@@ -968,6 +964,7 @@ def median_consistent_with_landmarks(median: float, landmarks: Landmarks, *,
         checks.append(ModelMedianCheck(model=model, implied_median=fit.median,
                                        implied_median_range=(lo_m, hi_m),
                                        survival_at_median=float(fit.survival(med)),
+                                       relative_difference=med / fit.median - 1.0,
                                        extrapolated=fit.median > marks[-1][0],
                                        consistent=bool(consistent), fit=fit))
 
