@@ -45,6 +45,7 @@ class Figure:
     derived: bool = False
     note: str = ""
     line: int = 0
+    printed_line: int = 0
 
     @property
     def value(self) -> float:
@@ -150,16 +151,17 @@ def load_trial(name: str, directory: Path | str = TRIALS,
                               parsed=parsed, report=str(fig.get("report", "")),
                               location=str(fig.get("location", "")), arm=str(fig.get("arm", "")),
                               of=str(fig.get("of", "")), derived=bool(fig.get("derived", False)),
-                              note=str(fig.get("note", "")), line=fig.line)
+                              note=str(fig.get("note", "")), line=fig.line,
+                              printed_line=fig.line_of("printed"))
     for fig in figures.values():
         if not fig.of:
             continue
         whole = figures.get(fig.of)
         if whole is None:
-            errors.append(DataError(path, fig.line, f"figures[{fig.id}].of", f"unknown figure {fig.of!r}"))
+            errors.append(DataError(path, fig.line + 0, f"figures[{fig.id}].of", f"unknown figure {fig.of!r}"))
         elif fig.parsed.estimate is not None and whole.parsed.estimate is not None \
                 and fig.parsed.estimate.value > whole.parsed.estimate.value:
-            errors.append(DataError(path, fig.line, f"figures[{fig.id}].printed",
+            errors.append(DataError(path, fig.printed_line, f"figures[{fig.id}].printed",
                                     f"count {fig.printed} exceeds its total {whole.printed} (figure {whole.id!r})"))
     raise_if_any(errors)
     return Trial(name=str(data.get("trial", name)), path=display_path(path), reports=reports, figures=figures)

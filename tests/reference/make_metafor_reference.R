@@ -8,8 +8,9 @@
 #   rma(measure = M, xi = xi, ni = ni, method = METHOD, test = TEST)
 #   predict(fit, transf = BACKTRANSFORM)          # 3.8-1 default prediction interval
 #   rma.glmm(measure = "PLO", xi = xi, ni = ni, test = "z" | "t")   # nAGQ = 7
-# GLMM fits are also repeated with tight lme4 optimiser tolerances ("glmm_tight"), to show
-# that the residual difference from Python is lme4's default convergence tolerance.
+# GLMM fits are also repeated as "GLMM_exact": lme4's own nAGQ = 7 deviance function minimised
+# to convergence, to show that the residual difference between Python and metafor's default
+# fit is lme4's default optimiser tolerance, not a different objective.
 
 suppressPackageStartupMessages({
   library(metafor)
@@ -122,28 +123,52 @@ for (dname in names(datasets)) {
   }
   # GLMM: random-intercept logistic model (logit only); hk -> metafor's test = "t"
   for (ci in c("wald", "hk")) {
-    for (variant in c("default", "tight")) {
-      ctrl <- if (variant == "tight") list(glmerCtrl = list(
-        optimizer = "Nelder_Mead", tolPwrss = 1e-12,
-        optCtrl = list(FtolAbs = 1e-14, FtolRel = 1e-14, XtolRel = 1e-12, maxfun = 1e6)))
-        else list()
-      out <- capture(rma.glmm(measure = "PLO", xi = d$xi, ni = d$ni,
-                              test = if (ci == "hk") "t" else "z", control = ctrl))
-      fit <- out$value
-      pr <- predict_all(fit, "PLO", d$ni)
-      cases[[length(cases) + 1]] <- c(
-        list(dataset = dname, transform = "logit",
-             method = if (variant == "default") "GLMM" else "GLMM_tight", ci = ci,
-             metafor_call = sprintf("rma.glmm(measure='PLO', xi, ni, test='%s'%s)",
-                                    if (ci == "hk") "t" else "z",
-                                    if (variant == "tight") ", control=<tight lme4 tolerances>" else ""),
-             warnings = out$warnings,
-             tau2 = num(fit$tau2), i2 = num(fit$I2), h2 = num(fit$H2),
-             q = num(fit$QE.Wld), q_pvalue = num(fit$QEp.Wld),
-             q_lrt = num(fit$QE.LRT), q_lrt_pvalue = num(fit$QEp.LRT), k = fit$k,
-             yi = as.numeric(fit$yi), vi = as.numeric(fit$vi)),
-        pr)
+    out <- capture(rma.glmm(measure = "PLO", xi = d$xi, ni = d$ni,
+                            test = if (ci == "hk") "t" else "z"))
+    fit <- out$value
+    pr <- predict_all(fit, "PLO", d$ni)
+    glmm_case <- c(
+      list(dataset = dname, transform = "logit", method = "GLMM", ci = ci,
+           metafor_call = sprintf("rma.glmm(measure='PLO', xi, ni, test='%s')",
+                                  if (ci == "hk") "t" else "z"),
+           warnings = out$warnings,
+           tau2 = num(fit$tau2), i2 = num(fit$I2), h2 = num(fit$H2),
+           q = num(fit$QE.Wld), q_pvalue = num(fit$QEp.Wld),
+           q_lrt = num(fit$QE.LRT), q_lrt_pvalue = num(fit$QEp.LRT), k = fit$k,
+           yi = as.numeric(fit$yi), vi = as.numeric(fit$vi)),
+      pr)
+    cases[[length(cases) + 1]] <- glmm_case
+    # GLMM_exact: the same model and the same lme4 objective (glmer devFunOnly, nAGQ = 7),
+    # minimised to convergence (nlminb, rel.tol 1e-14) instead of lme4's default stopping
+    # rule; se from lme4's own finite-difference Hessian (deriv12), as vcov.merMod does.
+    study <- factor(seq_along(d$xi))
+    yy <- cbind(d$xi, d$ni - d$xi)
+    devf <- lme4::glmer(yy ~ 1 + (1 | study), family = binomial, nAGQ = 7, devFunOnly = TRUE)
+    best <- NULL
+    for (th0 in c(sqrt(max(fit$tau2, 0.01)), 0.5, 2)) {
+      o <- nlminb(c(th0, fit$beta[1]), devf, lower = c(0, -Inf),
+                  control = list(rel.tol = 1e-14, x.tol = 1e-12, eval.max = 1e4, iter.max = 1e4))
+      if (is.null(best) || o$objective < best$objective - 1e-10) best <- o
     }
+    th <- best$par[1]; b <- best$par[2]
+    H <- lme4:::deriv12(devf, c(th, b), delta = 1e-4)$Hessian
+    se <- sqrt((2 * solve(H))[2, 2])
+    tau2 <- th^2
+    crit <- if (ci == "hk") qt(0.975, df = fit$k - 1) else qnorm(0.975)
+    wi <- 1 / fit$vi
+    vt <- (fit$k - 1) / (sum(wi) - sum(wi^2) / sum(wi))
+    ex <- glmm_case
+    ex$method <- "GLMM_exact"
+    ex$metafor_call <- paste(glmm_case$metafor_call,
+                             "-> lme4 devfun minimised by nlminb(rel.tol = 1e-14)")
+    ex$warnings <- character(0)
+    ex$tau2 <- tau2; ex$i2 <- 100 * tau2 / (vt + tau2); ex$h2 <- tau2 / vt + 1
+    ex$mu <- b; ex$se <- se
+    ex$ci_lb <- b - crit * se; ex$ci_ub <- b + crit * se
+    ex$pi_lb <- b - crit * sqrt(se^2 + tau2); ex$pi_ub <- b + crit * sqrt(se^2 + tau2)
+    ex$estimate <- plogis(b); ex$ci_low <- plogis(ex$ci_lb); ex$ci_high <- plogis(ex$ci_ub)
+    ex$pi_low <- plogis(ex$pi_lb); ex$pi_high <- plogis(ex$pi_ub)
+    cases[[length(cases) + 1]] <- ex
   }
 }
 
@@ -154,7 +179,7 @@ ref <- list(
   metadat_version = as.character(packageVersion("metadat")),
   lme4_version = as.character(packageVersion("lme4")),
   jsonlite_version = as.character(packageVersion("jsonlite")),
-  grid = list(transforms = names(measures), methods = c(methods, "GLMM", "GLMM_tight"),
+  grid = list(transforms = names(measures), methods = c(methods, "GLMM", "GLMM_exact"),
               cis = names(tests), glmm_transforms = "logit"),
   datasets = lapply(datasets, function(d) list(source = d$source, xi = d$xi, ni = d$ni)),
   cases = cases)

@@ -1,0 +1,87 @@
+"""The command line as CI and reviewers use it: verify / validate, exit codes, one-line errors."""
+
+import json
+
+from conftest import replace_in, run_cli
+from analysis.datafiles import load_claims
+
+LEDGER_FIELDS = {"id", "quote", "section", "references", "reported", "reproduced", "citation", "verdict",
+                 "reason", "citation_reason", "checks", "expected", "page"}
+
+
+def test_verify_json_lists_every_claim_with_the_schema():
+    done = run_cli("verify", "--json", "-")
+    assert done.returncode == 0, done.stderr
+    ledger = json.loads(done.stdout)
+    assert ledger["source"]["doi"] == "10.35248/2329-6917.23.11.358"
+    assert [c["id"] for c in ledger["claims"]] == load_claims().ids()
+    for row in ledger["claims"]:
+        assert set(row) == LEDGER_FIELDS
+        assert row["page"].startswith("book/claims/") and row["page"].endswith("#" + row["id"])
+    row = next(c for c in ledger["claims"] if c["id"] == "e1910-randomisation")
+    assert (row["citation"], row["verdict"]) == ("unverifiable", "consistent")
+    assert row["reproduced"][0] == {"label": "arms summed", "value": 224.0, "text": "224"}
+    assert "e1910-randomisation" in done.stderr  # the table goes to stderr when JSON goes to stdout
+
+
+def test_verify_prints_the_table_and_writes_json(tmp_path):
+    out = tmp_path / "ledger.json"
+    done = run_cli("verify", "--json", str(out))
+    assert done.returncode == 0
+    assert "e1910-randomisation" in done.stdout and "consistent" in done.stdout
+    assert json.loads(out.read_text())["claims"]
+
+
+def test_verify_is_deterministic(tmp_path):
+    first, second = run_cli("verify", "--json", "-"), run_cli("verify", "--json", "-")
+    assert first.stdout == second.stdout
+
+
+def test_verify_fails_on_drift_and_says_which_and_why(data_copy):
+    replace_in(data_copy / "claims.yaml", "expected: {citation: unverifiable, verdict: consistent}",
+               "expected: {citation: supported, verdict: reproduced}")
+    done = run_cli("verify", data_dir=data_copy)
+    assert done.returncode == 1
+    assert "e1910-randomisation: citation is 'unverifiable' but data/claims.yaml expects 'supported'" in done.stderr
+    assert "e1910-randomisation: verdict is 'consistent' but data/claims.yaml expects 'reproduced'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_count_above_total_fails_validate_and_verify_with_one_line(data_copy):
+    replace_in(data_copy / "trials" / "e1910.yaml", 'printed: "395"', 'printed: "500"')
+    for command in ("validate", "verify"):
+        done = run_cli(command, data_dir=data_copy)
+        assert done.returncode == 2, command
+        first = done.stderr.splitlines()[0]
+        assert first == (f"{data_copy / 'trials' / 'e1910.yaml'}:48: figures[cr-after-induction].printed: "
+                         "count 500 exceeds its total 488 (figure 'enrolled')")
+        assert "Traceback" not in done.stderr
+
+
+def test_csv_events_above_total_fails_with_file_row_field(data_copy):
+    path = data_copy / "background" / "salvage_cr.csv"
+    lines = path.read_text().splitlines()
+    header = lines[0].split(",")
+    import csv, io
+    rows = list(csv.reader(io.StringIO(path.read_text())))
+    target = next(i for i, r in enumerate(rows[1:], start=1) if r[header.index("events")] and r[header.index("total")])
+    rows[target][header.index("events")] = str(int(rows[target][header.index("total")]) + 5)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue())
+    done = run_cli("validate", data_dir=data_copy)
+    assert done.returncode == 2
+    assert f"{path}:row {target} (line {target + 1}): events: " in done.stderr
+    assert "exceed total" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_duplicate_claim_id_fails_validate(data_copy):
+    replace_in(data_copy / "claims.yaml", "  - id: relapse-children", "  - id: relapse-adults")
+    done = run_cli("validate", data_dir=data_copy)
+    assert done.returncode == 2
+    assert "claims[relapse-adults].id: duplicate claim id 'relapse-adults'" in done.stderr
+
+
+def test_validate_passes_on_the_repository():
+    done = run_cli("validate")
+    assert done.returncode == 0, done.stderr
