@@ -299,8 +299,8 @@ def ci_from_p(estimate: float, p: float, ratio: bool = True, level: float = 0.95
         raise ValueError(f"z_method must be 'exact' or 'altman-bland', got {z_method!r}")
     se = abs(theta) / z
     lo, hi = theta - zc * se, theta + zc * se
-    if ratio:
-        lo, hi = math.exp(lo), math.exp(hi)
+    if ratio:  # a P near 1 implies a huge SE: limits may under/overflow to 0 and inf
+        lo, hi = float(np.exp(lo)), float(np.exp(hi)) if hi < 709.0 else math.inf
     return CIFromP(estimate=est, p=pv, ratio=bool(ratio), level=float(level), z=z, se=se,
                    low=lo, high=hi, z_method=z_method)
 
@@ -960,7 +960,8 @@ def median_consistent_with_landmarks(median: float, landmarks: Landmarks, *,
             except ValueError:
                 continue
         lo_m, hi_m = (min(medians), max(medians)) if medians else (fit.median, fit.median)
-        consistent = med - mw <= hi_m and lo_m <= med + mw
+        tol = 1e-9 * med  # floating-point slack only
+        consistent = med - mw <= hi_m + tol and lo_m - tol <= med + mw
         checks.append(ModelMedianCheck(model=model, implied_median=fit.median,
                                        implied_median_range=(lo_m, hi_m),
                                        survival_at_median=float(fit.survival(med)),
