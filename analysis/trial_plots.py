@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from .trials import Trial  # noqa: E402
+from .trials import Trial
 
 
 def patient_flow(trial: Trial, steps: list[tuple[str, str]], arms: list[tuple[str, str]], title: str = ""):
