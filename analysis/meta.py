@@ -471,12 +471,23 @@ def _agq_deviance(beta: float, theta: float, x, n) -> float:
     conditional mode u0 of u ~ N(0, 1), its conditional sd 1/sqrt(1 + theta² n p(1-p)), and
     the GH rule centred and scaled there."""
     u = np.zeros_like(x)
-    for _ in range(100):   # Newton for the conditional mode (convex problem)
+    half_obj = lambda uu: 0.5 * _binom_dev(x, n, beta + theta * uu) + 0.5 * uu * uu  # noqa: E731
+    obj = half_obj(u)
+    for _ in range(200):   # damped Newton for the conditional mode (strictly convex problem)
         p = special.expit(beta + theta * u)
         g = u - theta * (x - n * p)
         h = 1.0 + theta * theta * n * p * (1.0 - p)
         step = g / h
-        u = u - step
+        cand = u - step
+        cobj = half_obj(cand)
+        for _ in range(60):  # step-halving where Newton would overshoot (large theta)
+            worse = cobj > obj + 1e-12 * np.abs(obj)
+            if not worse.any():
+                break
+            step = np.where(worse, step / 2.0, step)
+            cand = u - step
+            cobj = half_obj(cand)
+        u, obj = cand, cobj
         if np.max(np.abs(step)) < 1e-13:
             break
     p = special.expit(beta + theta * u)
@@ -485,8 +496,8 @@ def _agq_deviance(beta: float, theta: float, x, n) -> float:
     uk = u[:, None] + _GH_NODES[None, :] * sd[:, None]
     devk = _binom_dev(x[:, None], n[:, None], beta + theta * uk) + uk * uk
     expo = -0.5 * (devk - devc0[:, None]) + 0.5 * _GH_NODES[None, :] ** 2
-    mult = (np.exp(expo) * _GH_W[None, :]).sum(axis=1)
-    return float((devc0 - 2.0 * np.log(mult * sd)).sum())
+    log_mult = special.logsumexp(expo, b=_GH_W[None, :], axis=1)
+    return float((devc0 - 2.0 * (log_mult + np.log(sd))).sum())
 
 
 def _num_hessian(f, x0: np.ndarray, h: float = 1e-4) -> np.ndarray:
