@@ -239,7 +239,6 @@ def p_from_ci(estimate: float, low: float, high: float, ratio: bool = True,
         d = _count("decimals", decimals, 0)
         h = 0.5 * 10.0 ** (-d)
         values = []
-        null = 0.0
         for e, l_, u_ in itertools.product((est - h, est + h), (lo - h, lo + h), (hi - h, hi + h)):
             if ratio and min(e, l_, u_) <= 0:
                 continue
@@ -248,7 +247,8 @@ def p_from_ci(estimate: float, low: float, high: float, ratio: bool = True,
             te = math.log(e) if ratio else e
             values.append(_wald_p(te, *(math.log(v) if ratio else v for v in (l_, u_)), zc)[2])
         p_min = min(values)
-        p_max = 1.0 if (est - h <= (1.0 if ratio else null) <= est + h) else max(values)
+        null = 1.0 if ratio else 0.0
+        p_max = 1.0 if est - h <= null <= est + h else max(values)
     return PFromCI(estimate=est, low=lo, high=hi, ratio=bool(ratio), level=float(level),
                    theta=theta, theta_low=t_lo, theta_high=t_hi, se=se, z=z, p=p,
                    p_altman_bland=_altman_bland_p(abs(z)), decimals=decimals,
@@ -436,10 +436,9 @@ def grim_percent(percent_text: str, n: int) -> GrimPercent:
     nn = _count("n", n, 1)
     union, up, even = _grim_fraction(num.value, num.decimals, nn, 100)
     target = Fraction(num.value)
-    best = min(abs(Fraction(100 * k, nn) - target) for k in range(max(0, math.floor(target * nn / 100) - 1),
-                                                                   min(nn, math.ceil(target * nn / 100) + 1) + 1))
-    nearest = tuple(k for k in range(0, nn + 1)
-                    if abs(Fraction(100 * k, nn) - target) == best)
+    window = range(max(0, math.floor(target * nn / 100) - 1), min(nn, math.ceil(target * nn / 100) + 1) + 1)
+    distance = {k: abs(Fraction(100 * k, nn) - target) for k in window}
+    nearest = tuple(k for k in window if distance[k] == min(distance.values()))
     return GrimPercent(printed=percent_text, n=nn, value=num.value, decimals=num.decimals,
                        k=tuple(union), k_half_up=tuple(up), k_half_even=tuple(even),
                        consistent=bool(union), nearest_k=nearest)

@@ -474,6 +474,21 @@ def test_weibull_recovers_lifelines_parameters():
     assert f.median == pytest.approx(wf.median_survival_time_, rel=1e-8)
 
 
+@settings(max_examples=100, deadline=None)
+@given(shape=st.floats(0.2, 5.0), scale=st.floats(1.0, 500.0),
+       t1=st.floats(0.5, 50.0), gap=st.floats(0.5, 50.0))
+def test_weibull_two_points_recover_scipy_parameters(shape, scale, t1, gap):
+    """Property: two points of scipy's weibull_min(c=shape, scale=scale) give back shape,
+    scale and scipy's median."""
+    dist = stats.weibull_min(c=shape, scale=scale)
+    s1, s2 = float(dist.sf(t1)), float(dist.sf(t1 + gap))
+    assume(1e-12 < s2 < s1 < 1.0 - 1e-9 and math.log(-math.log(s2)) - math.log(-math.log(s1)) > 1e-6)
+    f = fit_weibull_from_landmarks([(t1, s1), (t1 + gap, s2)])
+    assert f.shape == pytest.approx(shape, rel=1e-6)
+    assert f.scale == pytest.approx(scale, rel=1e-6)
+    assert f.median == pytest.approx(float(dist.median()), rel=1e-6)
+
+
 def test_weibull_least_squares_with_three_points():
     """Three points on an exact Weibull curve: least squares is exact; ``exact`` is False
     because it is not guaranteed in general."""
@@ -543,6 +558,23 @@ def test_e1910_control_median_against_3_year_os():
     assert r.required_hazard == pytest.approx(math.log(0.68 / 0.5) / 35.4)
     assert r.hazard_ratio_needed == pytest.approx(0.811, abs=1e-3)
     assert [c.model for c in r.checks] == ["exponential", "piecewise-exponential"]
+
+
+def test_e1910_control_median_against_same_cut_ash_landmark():
+    """Same data cut (ASH 2022 LBA-1 as reported by news): control median 71.4 months and OS
+    65% "at a median 3.5 years", read here as a landmark at 42 months (an interpretation of
+    the news wording). Exponential: 42 ln 2 / -ln 0.65 = 67.6 months (66.4-68.8 over
+    64.5%-65.5%), 5.6% below 71.4. Reaching 0.5 at 71.4 needs ln(0.65/0.5)/29.4 =
+    0.00892/month after 42 months, 0.87 times the hazard before: a mildly declining hazard."""
+    r = median_consistent_with_landmarks(71.4, [(42.0, 0.65)], survival_half_width=0.005,
+                                         median_half_width=0.05)
+    c = r.checks[0]
+    assert c.implied_median == pytest.approx(42 * math.log(2) / -math.log(0.65))
+    assert round(c.implied_median, 1) == 67.6
+    assert (round(c.implied_median_range[0], 1), round(c.implied_median_range[1], 1)) == (66.4, 68.8)
+    assert not c.consistent
+    assert r.required_hazard == pytest.approx(math.log(0.65 / 0.5) / 29.4)
+    assert r.hazard_ratio_needed == pytest.approx(0.870, abs=1e-3)
 
 
 def test_e1910_control_median_against_5_year_os_later_cut():
