@@ -6,23 +6,29 @@ An evaluator covers one claim group (one book page). It is a function that takes
     @claim_group("e1910", ids=["e1910-randomisation", ...])
     def evaluate_e1910(claims): ...
 
-The modules holding evaluators are listed in ``GROUP_MODULES`` and imported on first use, so
-``python -m analysis verify`` pays only for what it runs. A claim no evaluator declares comes back
+Every module of this package other than the infrastructure (``base``, ``registry``,
+``citing``) is an evaluator module; they are discovered and imported on first use. A claim no evaluator declares comes back
 ``pending`` on both axes — never a made-up verdict.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from ..datafiles import ClaimsRegistry, load_claims
 from .base import ClaimResult
 
-GROUP_MODULES = (
-    "analysis.claims.e1910",
-)
+INFRASTRUCTURE = {"base", "registry", "citing"}
+
+
+def group_modules() -> list[str]:
+    """The evaluator modules of this package, sorted by name (deterministic order)."""
+    names = [m.name for m in pkgutil.iter_modules([str(Path(__file__).parent))]
+    return [f"{__package__}.{n}" for n in sorted(names) if n not in INFRASTRUCTURE and not n.startswith("_")]
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ def claim_group(name: str, ids: list[str]):
 
 def groups() -> dict[str, Group]:
     """All registered groups (importing the evaluator modules on first call)."""
-    for module in GROUP_MODULES:
+    for module in group_modules():
         importlib.import_module(module)
     return dict(_GROUPS)
 
