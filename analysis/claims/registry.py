@@ -27,7 +27,7 @@ INFRASTRUCTURE = {"base", "registry", "citing"}
 
 def group_modules() -> list[str]:
     """The evaluator modules of this package, sorted by name (deterministic order)."""
-    names = [m.name for m in pkgutil.iter_modules([str(Path(__file__).parent))]
+    names = [m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])]
     return [f"{__package__}.{n}" for n in sorted(names) if n not in INFRASTRUCTURE and not n.startswith("_")]
 
 
