@@ -146,7 +146,23 @@ def _plain(val: Any) -> Any:
 # Input validation
 # --------------------------------------------------------------------------------------------
 def _as_counts(values: Sequence, what: str, labels: list[str]) -> np.ndarray:
-    arr = list(values)
+    """Counts as floats; the first offending study is named in the error."""
+    arr = values if isinstance(values, np.ndarray) else None
+    if arr is None:
+        try:
+            arr = np.asarray(values)
+        except (ValueError, TypeError):
+            arr = np.asarray(list(values), dtype=object)
+    has_bool = not isinstance(values, np.ndarray) and any(isinstance(v, (bool, np.bool_)) for v in values)
+    if not has_bool and arr.ndim == 1 and arr.dtype.kind in "iuf":
+        out = arr.astype(float).ravel()
+        bad = ~np.isfinite(out) | (out < 0) | (out != np.floor(np.where(np.isfinite(out), out, 0)))
+        if not bad.any():
+            return out
+        first = int(np.flatnonzero(bad)[0])
+        values = [arr[first]]
+        labels = [labels[first] if first < len(labels) else f"#{first + 1}"]
+    arr = list(values) if not isinstance(values, list) else values
     out = np.empty(len(arr), dtype=float)
     for i, v in enumerate(arr):
         lab = labels[i] if i < len(labels) else f"#{i + 1}"
@@ -186,7 +202,10 @@ def _validate(events, totals, transform, method, ci, level, labels):
         labels = [str(x) for x in labels]
         if len(labels) != n_ev:
             raise ValueError(f"labels has {len(labels)} entries but there are {n_ev} studies")
-        dup = sorted({x for x in labels if labels.count(x) > 1})
+        seen, dup = set(), set()
+        for x in labels:
+            (dup if x in seen else seen).add(x)
+        dup = sorted(dup)
         if dup:
             raise ValueError(f"study labels must be unique; repeated: {', '.join(dup)}")
     if n_ev == 0:
