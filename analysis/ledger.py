@@ -68,6 +68,23 @@ def ledger_json(ledger: dict) -> str:
     return json.dumps(ledger, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
+def ledger_csv(ledger: dict) -> str:
+    """The ledger as CSV, one row per claim (lists joined with ' | '), for spreadsheets."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "section", "quote", "references", "reported", "reproduced", "citation", "verdict",
+                     "expected_citation", "expected_verdict", "reason", "page"])
+    for row in ledger["claims"]:
+        writer.writerow([row["id"], row["section"], row["quote"], " | ".join(row["references"]),
+                         " | ".join(row["reported"]), " | ".join(r["text"] for r in row["reproduced"]),
+                         row["citation"], row["verdict"], row["expected"]["citation"], row["expected"]["verdict"],
+                         row["reason"], row["page"]])
+    return buffer.getvalue()
+
+
 def drift(ledger: dict) -> list[str]:
     """One line per claim whose verdicts differ from ``expected`` in data/claims.yaml."""
     out = []

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from html import escape
 
+from .bibliography import link as bib_link
 from .claims.base import ClaimResult
 from .datafiles import Claim, ClaimsRegistry
+from .ledger import page_url
+from .provenance import REPORT_TITLE, git_commit
 
 CITATION_BADGES = {
     "supported": ("✓", "the cited source says this"),
@@ -52,16 +55,40 @@ def checks_table(result: ClaimResult) -> str:
             f"<th>agreement</th><th>where read</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
+def cite_box(claim: Claim, result: ClaimResult) -> str:
+    """'Cite this claim': the permalink (stable anchor = claim id) and a ready citation, as plain
+    text and BibTeX. The absolute URL is filled in by ``_static/report.js`` from the page's own
+    address; without JavaScript the site-relative path is shown."""
+    url = page_url(claim)
+    commit = git_commit(short=True)
+    plain = (f"{REPORT_TITLE}. Claim '{claim.id}': citation {result.citation}; verdict {result.verdict}. "
+             f"Build {commit}. {url}")
+    bibtex = (f"@misc{{recheck-{claim.id},\n"
+              f"  title        = {{{{{REPORT_TITLE.replace('&', chr(92) + '&')}}}: claim {claim.id}}},\n"
+              f"  note         = {{Citation: {result.citation}; verdict: {result.verdict}. Build {commit}}},\n"
+              f"  howpublished = {{\\url{{{url}}}}}\n}}")
+    return (f'<details class="cite-claim"><summary>Cite this claim</summary>'
+            f'<p><strong>Permalink:</strong> <a class="permalink" href="#{escape(claim.id)}" '
+            f'data-site-path="{escape(url)}">{escape(url)}</a></p>'
+            f'<p><strong>Plain text:</strong></p><pre class="cite-plain" data-site-path="{escape(url)}">{escape(plain)}</pre>'
+            f'<p><strong>BibTeX:</strong></p><pre class="cite-bibtex" data-site-path="{escape(url)}">{escape(bibtex)}</pre>'
+            f'</details>')
+
+
 def claim_header(claim: Claim, result: ClaimResult) -> str:
-    """The block that opens a claim's section: quote, cited keys, both badges, the reason."""
-    refs = ", ".join(claim.references) or "no reference cited"
+    """The block that opens a claim's section, the same on every claim page: the quoted
+    statement, the cited references, both badges, the reason, and the cite-this-claim box."""
+    refs = ", ".join(bib_link(r) for r in claim.references) or "no reference cited"
     reported = ", ".join(escape(r) for r in claim.reported) or "(a statement, no number)"
+    citation_note = (f'<p class="claim-citation-reason"><strong>Citation:</strong> {escape(result.citation_reason)}</p>'
+                     if result.citation_reason and result.citation_reason not in result.reason else "")
     return (f'<div class="claim-header" id="claim-{escape(claim.id)}-header">'
             f'<blockquote class="claim-quote">“{escape(claim.quote)}”</blockquote>'
             f'<p class="claim-meta"><strong>Claim</strong> <code>{escape(claim.id)}</code> · '
-            f'<strong>cites</strong> {escape(refs)} · <strong>reported</strong> {reported}</p>'
+            f'<strong>cites</strong> {refs} · <strong>reported</strong> {reported}</p>'
             f'<p>{badges(result)}</p>'
-            f'<p class="claim-reason"><strong>Why:</strong> {escape(result.reason)}</p></div>')
+            f'<p class="claim-reason"><strong>Why:</strong> {escape(result.reason)}</p>{citation_note}'
+            f'{cite_box(claim, result)}</div>')
 
 
 def ledger_html(ledger: dict, link_prefix: str = "") -> str:
@@ -80,7 +107,7 @@ def ledger_html(ledger: dict, link_prefix: str = "") -> str:
             f'<td class="quote">“{escape(row["quote"])}”</td>'
             f'<td>{", ".join(escape(r) for r in row["reported"]) or "–"}</td><td>{reproduced}</td>'
             f'<td>{badge("citation", result.citation)}</td><td>{badge("verdict", result.verdict)}</td></tr>')
-    return ('<table class="ledger"><thead><tr><th>claim</th><th>statement</th><th>reported</th>'
+    return ('<table class="ledger sortable"><thead><tr><th>claim</th><th>statement</th><th>reported</th>'
             '<th>reproduced</th><th>citation</th><th>verdict</th></tr></thead><tbody>'
             + "".join(rows) + "</tbody></table>")
 
@@ -94,5 +121,5 @@ def verdict_counts(ledger: dict) -> dict[str, dict[str, int]]:
     return out
 
 
-__all__ = ["badge", "badges", "checks_table", "claim_header", "ledger_html", "verdict_counts",
+__all__ = ["badge", "badges", "checks_table", "claim_header", "cite_box", "ledger_html", "verdict_counts",
            "CITATION_BADGES", "VERDICT_BADGES", "ClaimsRegistry"]

@@ -1,0 +1,59 @@
+// Small progressive enhancements; the pages read fine without JavaScript.
+(function () {
+  "use strict";
+  function siteRoot() {
+    var root = document.documentElement.getAttribute("data-content_root") || "./";
+    return new URL(root, window.location.href);
+  }
+  // 1. "Cite this claim": turn site-relative paths into absolute permalinks.
+  function absolutise() {
+    var root = siteRoot();
+    document.querySelectorAll("[data-site-path]").forEach(function (el) {
+      var path = el.getAttribute("data-site-path");
+      var absolute = new URL(path, root).href;
+      el.textContent = el.textContent.split(path).join(absolute);
+      if (el.tagName === "A") { el.setAttribute("href", absolute); }
+    });
+  }
+  // 2. Sortable ledger tables: click a column header to sort; verdict columns sort by severity.
+  var order = {"discrepant": 0, "not-supported": 0, "not-reproducible": 1, "unverifiable": 1,
+               "partly-supported": 2, "consistent": 3, "reproduced": 4, "supported": 4, "pending": 5};
+  function cellKey(row, index) {
+    var cell = row.children[index];
+    var badge = cell && cell.querySelector(".badge");
+    if (badge) {
+      var cls = Array.prototype.find.call(badge.classList, function (c) { return /^(citation|verdict)-/.test(c); });
+      var value = cls ? cls.replace(/^(citation|verdict)-/, "") : "";
+      return [order.hasOwnProperty(value) ? order[value] : 9, value];
+    }
+    return [0, cell ? cell.textContent.trim().toLowerCase() : ""];
+  }
+  function makeSortable(table) {
+    var headers = table.querySelectorAll("thead th");
+    headers.forEach(function (th, index) {
+      th.setAttribute("role", "button");
+      th.setAttribute("tabindex", "0");
+      th.setAttribute("title", "sort by this column");
+      var direction = 1;
+      function sort() {
+        var body = table.querySelector("tbody");
+        var rows = Array.prototype.slice.call(body.querySelectorAll("tr"));
+        rows.sort(function (a, b) {
+          var ka = cellKey(a, index), kb = cellKey(b, index);
+          if (ka[0] !== kb[0]) { return direction * (ka[0] - kb[0]); }
+          return direction * (ka[1] < kb[1] ? -1 : ka[1] > kb[1] ? 1 : 0);
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+        headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", direction === 1 ? "ascending" : "descending");
+        direction = -direction;
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    absolutise();
+    document.querySelectorAll("table.sortable").forEach(makeSortable);
+  });
+})();
