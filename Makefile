@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.requirements-hash
 HASH   := $(shell cat requirements.txt constraints.txt | sha256sum | cut -c1-64)
 SITE_PACKAGES = $(shell $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 
-.PHONY: book test verify validate venv clean lock
+.PHONY: book book-clean test verify validate venv clean lock
 
 venv:
 	@if [ ! -x $(BIN)/python ] || [ "$$(cat $(STAMP) 2>/dev/null)" != "$(HASH)" ]; then \
@@ -19,10 +19,29 @@ venv:
 	fi
 	@echo "$(CURDIR)" > "$(SITE_PACKAGES)/report-analysis.pth"
 
-# A clean build every time: every notebook executes, nothing stale can survive.
+# Fast and never stale. DEPS is a fingerprint of everything a page's numbers can depend on
+# beyond its own text: the package, the data, the pins, the config, the bibliography and the
+# commit. When it changes, the execution cache and Sphinx's environment are wiped and every
+# page is re-executed and re-read; when it has not changed, Sphinx re-reads only edited pages
+# and jupyter-cache re-executes only pages whose code changed.
+DEPS_FILES = find analysis data -type f ! -path '*/__pycache__/*' ! -name '*.pyc' | LC_ALL=C sort; \
+             ls requirements.txt constraints.txt _config.yml _toc.yml book/references.bib
+deps-hash = $$( { $(DEPS_FILES); } | xargs sha256sum | sha256sum | cut -c1-64)$$(git rev-parse HEAD 2>/dev/null)
+
 book: venv
-	rm -rf _build/html _build/.doctrees _build/jupyter_execute book/_static/ledger.json
-	$(BIN)/jupyter-book build . --all -n -W --keep-going
+	@deps="$(deps-hash)"; \
+	if [ "$$(cat _build/.deps-hash 2>/dev/null)" != "$$deps" ]; then \
+	  echo "book: analysis/, data/, requirements, config or commit changed (or first build): re-executing every page"; \
+	  rm -rf _build/.jupyter_cache _build/.doctrees _build/html _build/jupyter_execute book/_static/ledger.json book/_static/ledger.csv; \
+	else \
+	  echo "book: dependencies unchanged: re-using executed pages whose code is unchanged"; \
+	fi; \
+	$(BIN)/jupyter-book build . -n -W --keep-going && mkdir -p _build && echo "$$deps" > _build/.deps-hash
+
+# A from-scratch build (what CI's build test does).
+book-clean: venv
+	rm -rf _build book/_static/ledger.json book/_static/ledger.csv
+	$(MAKE) book
 
 test: venv
 	$(BIN)/python -m pytest

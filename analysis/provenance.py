@@ -16,19 +16,19 @@ KEY_PACKAGES = ("jupyter-book", "myst-nb", "sphinx", "sphinxcontrib-bibtex", "nu
                 "statsmodels", "matplotlib", "lifelines", "pandera", "PyYAML")
 
 
-@lru_cache(maxsize=1)
-def git_commit(short: bool = False) -> str:
-    """The commit the site is built from ('unknown' outside a git checkout); '-dirty' when the
-    working tree differs from it in tracked files."""
+@lru_cache(maxsize=4)
+def git_commit(short: bool = False, dirty: bool = True) -> str:
+    """The commit the site is built from ('unknown' outside a git checkout); with ``dirty``,
+    '-dirty' is appended when the working tree differs from it in tracked files."""
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True,
                              check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=paths.ROOT,
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=paths.ROOT,
                                capture_output=True, text=True, timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     sha = sha[:12] if short else sha
-    return f"{sha}-dirty" if dirty else sha
+    return f"{sha}-dirty" if dirty and changed else sha
 
 
 def package_versions(names: tuple[str, ...] = KEY_PACKAGES) -> dict[str, str]:

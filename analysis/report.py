@@ -60,7 +60,7 @@ def cite_box(claim: Claim, result: ClaimResult) -> str:
     text and BibTeX. The absolute URL is filled in by ``_static/report.js`` from the page's own
     address; without JavaScript the site-relative path is shown."""
     url = page_url(claim)
-    commit = git_commit(short=True)
+    commit = git_commit(short=True, dirty=False)  # the page is rebuilt whenever the commit changes
     plain = (f"{REPORT_TITLE}. Claim '{claim.id}': citation {result.citation}; verdict {result.verdict}. "
              f"Build {commit}. {url}")
     bibtex = (f"@misc{{recheck-{claim.id},\n"

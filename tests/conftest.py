@@ -36,3 +36,46 @@ def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not found in {path}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+STRICT = ["--all", "-n", "-W", "--keep-going"]
+_COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", "__pycache__", ".pytest_cache", ".hypothesis",
+                                      "ledger.json", "ledger.csv", ".jupyter_cache")
+
+
+def build_book(source: Path, output: Path) -> subprocess.CompletedProcess:
+    """A strict, from-scratch build of the book at ``source`` into ``output``/_build/html."""
+    return subprocess.run([str(JUPYTER_BOOK), "build", str(source), "--path-output", str(output), *STRICT],
+                          capture_output=True, text=True, timeout=900)
+
+
+def copy_repository(target: Path) -> Path:
+    """A copy of the working tree (with its git metadata, without the venv and build outputs)."""
+    shutil.copytree(ROOT, target, ignore=_COPY_IGNORE)
+    return target
+
+
+def make(target: str, repo: Path) -> subprocess.CompletedProcess:
+    """``make <target>`` in a copy of the repository, re-using this venv (VENV=...)."""
+    venv = Path(sys.executable).parent.parent
+    return subprocess.run(["make", "-s", target, f"VENV={venv}"], cwd=repo, capture_output=True, text=True,
+                          timeout=900)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The whole book, built once per test session exactly as CI would (strict, from scratch)."""
+    output = tmp_path_factory.mktemp("site")
+    done = build_book(ROOT, output)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    return output / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def made_copy(tmp_path_factory) -> Path:
+    """A copy of the repository on which `make book` has run once (a clean first build)."""
+    repo = copy_repository(tmp_path_factory.mktemp("made") / "repo")
+    done = make("book", repo)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    return repo

@@ -16,23 +16,7 @@ from pathlib import Path
 import pytest
 
 from analysis.datafiles import load_claims
-from conftest import ROOT
-
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-STRICT = ["--all", "-n", "-W", "--keep-going"]
-
-
-def build(source: Path, output: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(JUPYTER_BOOK), "build", str(source), "--path-output", str(output), *STRICT],
-                          capture_output=True, text=True, timeout=900)
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("site")
-    done = build(ROOT, output)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    return output / "_build" / "html"
+from conftest import ROOT, build_book as build
 
 
 @pytest.mark.book
