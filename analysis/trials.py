@@ -5,11 +5,22 @@ A trial file lists the reports of one trial (``reports``) and every figure read 
 one line naming file, line and field: a missing source location, an unknown report, a printed
 value this report cannot parse, a duplicate figure id, and a count above the count it is part
 of (``of:``).
+
+Optional fields of a figure, each validated:
+
+- ``text: true`` -- the printed value is wording (e.g. "BCR::ABL1-negative"), kept verbatim and
+  never parsed as a number;
+- ``time`` -- the landmark time of a survival estimate as printed ("3 years", "12 months");
+  ``Figure.time_months`` converts it (1 year = 12 months);
+- ``cut`` -- the data cut (analysis) the figure belongs to, a key of the file's top-level
+  ``cuts`` mapping, so that figures from different analyses are not mixed silently;
+- ``denominator`` -- for a printed percentage, the id of the figure holding the number of
+  patients it is a percentage of (used for GRIM / Kaplan-Meier attainability checks).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
@@ -17,8 +28,30 @@ from .datafiles import DataError, bib_keys, display_path, load_yaml, raise_if_an
 from .rounding import Printed, parse_printed
 
 TRIALS = paths.DATA / "trials"
-_FIGURE_FIELDS = {"id", "quantity", "printed", "report", "location", "arm", "of", "derived", "note"}
+_FIGURE_FIELDS = {"id", "quantity", "printed", "report", "location", "arm", "of", "derived", "note",
+                  "text", "time", "cut", "denominator"}
 _REPORT_FIELDS = {"label", "bibkey", "what", "read", "note", "secondary"}
+_CUT_FIELDS = {"label", "note"}
+_MONTHS_PER = {"month": 1.0, "months": 1.0, "year": 12.0, "years": 12.0}
+
+
+def landmark_months(text: str) -> float:
+    """A printed landmark time in months: "3 years" -> 36.0, "12 months" -> 12.0, "1 year" -> 12.0.
+
+    Raises ``ValueError`` naming the text when it is not one number with a unit of months or years.
+    """
+    from .rounding import parse_number
+
+    try:
+        num = parse_number(text)
+    except ValueError:
+        raise ValueError(f"time {text!r} is not a printed time (expected e.g. '3 years' or '12 months')") from None
+    if num.comparator:
+        raise ValueError(f"time {text!r} is a bound, not a landmark time")
+    factor = _MONTHS_PER.get(num.unit.strip().lower())
+    if factor is None:
+        raise ValueError(f"time {text!r} has unit {num.unit!r}; expected months or years")
+    return float(num.value) * factor
 
 
 @dataclass(frozen=True)
@@ -29,6 +62,15 @@ class Report:
     what: str
     read: bool
     secondary: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Cut:
+    """One data cut (analysis) of a trial: its short label and what is known about it."""
+
+    key: str
+    label: str
     note: str = ""
 
 
@@ -46,6 +88,10 @@ class Figure:
     note: str = ""
     line: int = 0
     printed_line: int = 0
+    text: bool = False
+    time: str = ""
+    cut: str = ""
+    denominator: str = ""
 
     @property
     def value(self) -> float:
@@ -54,6 +100,13 @@ class Figure:
             raise ValueError(f"figure {self.id!r} ({self.printed!r}) has no single number")
         return self.parsed.estimate.fraction
 
+    @property
+    def time_months(self) -> float:
+        """The landmark time in months (``time`` field), e.g. 36.0 for "3 years"."""
+        if not self.time:
+            raise ValueError(f"figure {self.id!r} has no landmark time")
+        return landmark_months(self.time)
+
 
 @dataclass(frozen=True)
 class Trial:
@@ -61,6 +114,7 @@ class Trial:
     path: str
     reports: dict[str, Report]
     figures: dict[str, Figure]
+    cuts: dict[str, Cut] = field(default_factory=dict)
 
     def figure(self, figure_id: str) -> Figure:
         try:
@@ -73,9 +127,17 @@ class Trial:
         import pandas as pd
 
         ids = figure_ids or list(self.figures)
-        return pd.DataFrame([{"figure": f.id, "quantity": f.quantity, "arm": f.arm or "–", "as printed": f.printed,
-                              "report": self.reports[f.report].label, "where read": f.location,
-                              "derived": "yes" if f.derived else "no"} for f in map(self.figure, ids)])
+        rows = []
+        for f in map(self.figure, ids):
+            row = {"figure": f.id, "quantity": f.quantity, "arm": f.arm or "–", "as printed": f.printed}
+            if any(self.figure(i).time for i in ids):
+                row["at"] = f.time or "–"
+            if self.cuts and any(self.figure(i).cut for i in ids):
+                row["analysis"] = self.cuts[f.cut].label if f.cut else "–"
+            row.update({"report": self.reports[f.report].label, "where read": f.location,
+                        "derived": "yes" if f.derived else "no"})
+            rows.append(row)
+        return pd.DataFrame(rows)
 
     def cites(self, figure_id: str) -> str:
         """Where a figure was read, for display: 'NEJM 2024, PMID 39047240, abstract (Results)'."""
@@ -114,6 +176,19 @@ def load_trial(name: str, directory: Path | str = TRIALS,
         reports[key] = Report(key=key, label=str(rep.get("label", key)), bibkey=str(rep.get("bibkey")), what=str(rep.get("what", "")),
                               read=bool(rep.get("read")), secondary=bool(rep.get("secondary", False)),
                               note=str(rep.get("note", "")))
+    cuts: dict[str, Cut] = {}
+    raw_cuts = data.get("cuts", {})
+    if not isinstance(raw_cuts, dict):
+        errors.append(DataError(path, data.line_of("cuts"), "cuts", "expected a mapping of data-cut keys"))
+        raw_cuts = {}
+    for key, cut in raw_cuts.items():
+        if not isinstance(cut, dict) or not isinstance(cut.get("label"), str) or not cut["label"].strip():
+            errors.append(DataError(path, raw_cuts.line_of(key), f"cuts.{key}.label",
+                                    "missing short label (e.g. 'third interim analysis')"))
+            continue
+        for f in sorted(set(cut) - _CUT_FIELDS):
+            errors.append(DataError(path, cut.line_of(f), f"cuts.{key}.{f}", "unknown field"))
+        cuts[key] = Cut(key=key, label=cut["label"], note=str(cut.get("note", "")))
     figures: dict[str, Figure] = {}
     raw_figures = data.get("figures")
     if not isinstance(raw_figures, list):
@@ -142,17 +217,37 @@ def load_trial(name: str, directory: Path | str = TRIALS,
             continue
         if isinstance(fig.get("report"), str) and fig["report"] not in reports:
             err("report", f"unknown report {fig['report']!r} (known: {', '.join(reports)})")
-        try:
-            parsed = parse_printed(str(fig.get("printed", "")))
-        except ValueError as exc:
-            err("printed", str(exc))
-            continue
+        is_text = fig.get("text", False)
+        if not isinstance(is_text, bool):
+            err("text", "must be true or false (true = the printed value is wording, not a number)")
+            is_text = False
+        if is_text:
+            parsed = Printed(str(fig.get("printed", "")).strip(), "text", ())
+        else:
+            try:
+                parsed = parse_printed(str(fig.get("printed", "")))
+            except ValueError as exc:
+                err("printed", str(exc))
+                continue
+        time = fig.get("time", "")
+        if not isinstance(time, str):
+            err("time", f"must be the time as printed, a string such as '3 years' (got {time!r})")
+            time = ""
+        elif time:
+            try:
+                landmark_months(time)
+            except ValueError as exc:
+                err("time", str(exc))
+        cut = fig.get("cut", "")
+        if cut != "" and cut not in cuts:
+            err("cut", f"unknown data cut {cut!r} (known: {', '.join(cuts) or 'none; add a top-level cuts: mapping'})")
         figures[fid] = Figure(id=fid, quantity=str(fig.get("quantity", "")), printed=str(fig.get("printed")),
                               parsed=parsed, report=str(fig.get("report", "")),
                               location=str(fig.get("location", "")), arm=str(fig.get("arm", "")),
                               of=str(fig.get("of", "")), derived=bool(fig.get("derived", False)),
                               note=str(fig.get("note", "")), line=fig.line,
-                              printed_line=fig.line_of("printed"))
+                              printed_line=fig.line_of("printed"), text=is_text, time=str(time),
+                              cut=str(cut), denominator=str(fig.get("denominator", "")))
     for fig in figures.values():
         if not fig.of:
             continue
@@ -163,8 +258,22 @@ def load_trial(name: str, directory: Path | str = TRIALS,
                 and fig.parsed.estimate.value > whole.parsed.estimate.value:
             errors.append(DataError(path, fig.printed_line, f"figures[{fig.id}].printed",
                                     f"count {fig.printed} exceeds its total {whole.printed} (figure {whole.id!r})"))
+    for fig in figures.values():
+        if not fig.denominator:
+            continue
+        n = figures.get(fig.denominator)
+        problem = ""
+        if n is None:
+            problem = f"unknown figure {fig.denominator!r}"
+        elif fig.parsed.estimate is None or not fig.parsed.estimate.is_percent:
+            problem = f"only a printed percentage has a denominator; {fig.printed!r} is not one"
+        elif n.parsed.kind != "number" or n.parsed.estimate.unit or n.parsed.estimate.decimals:
+            problem = f"figure {n.id!r} ({n.printed!r}) is not a count of patients"
+        if problem:
+            errors.append(DataError(path, fig.line, f"figures[{fig.id}].denominator", problem))
     raise_if_any(errors)
-    return Trial(name=str(data.get("trial", name)), path=display_path(path), reports=reports, figures=figures)
+    return Trial(name=str(data.get("trial", name)), path=display_path(path), reports=reports, figures=figures,
+                 cuts=cuts)
 
 
 def trial_names(directory: Path | str = TRIALS) -> list[str]:
