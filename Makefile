@@ -5,7 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-hash
 HASH   := $(shell cat requirements.txt constraints.txt | sha256sum | cut -c1-64)
-SITE_PACKAGES = $(shell $(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+# The pages import the package from this checkout: the kernels inherit PYTHONPATH (and a .pth
+# file written when the venv is created lets `.venv/bin/jupyter-book build .` work by hand).
+export PYTHONPATH := $(CURDIR)
 
 .PHONY: book book-clean test verify validate venv clean lock
 
@@ -17,7 +19,6 @@ venv:
 	  echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/report-analysis.pth" && \
 	  echo "$(HASH)" > $(STAMP); \
 	fi
-	@echo "$(CURDIR)" > "$(SITE_PACKAGES)/report-analysis.pth"
 
 # Fast and never stale. DEPS is a fingerprint of everything a page's numbers can depend on
 # beyond its own text: the package, the data, the pins, the config, the bibliography and the

@@ -46,8 +46,9 @@ _COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", "__pycache__", ".pytest
 
 def build_book(source: Path, output: Path) -> subprocess.CompletedProcess:
     """A strict, from-scratch build of the book at ``source`` into ``output``/_build/html."""
+    env = {**os.environ, "PYTHONPATH": str(source)}  # the pages import this checkout's package
     return subprocess.run([str(JUPYTER_BOOK), "build", str(source), "--path-output", str(output), *STRICT],
-                          capture_output=True, text=True, timeout=900)
+                          capture_output=True, text=True, timeout=900, env=env)
 
 
 def copy_repository(target: Path) -> Path:
@@ -59,8 +60,9 @@ def copy_repository(target: Path) -> Path:
 def make(target: str, repo: Path) -> subprocess.CompletedProcess:
     """``make <target>`` in a copy of the repository, re-using this venv (VENV=...)."""
     venv = Path(sys.executable).parent.parent
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     return subprocess.run(["make", "-s", target, f"VENV={venv}"], cwd=repo, capture_output=True, text=True,
-                          timeout=900)
+                          timeout=900, env=env)
 
 
 @pytest.fixture(scope="session")
