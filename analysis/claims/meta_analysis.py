@@ -1,0 +1,279 @@
+"""Claim group ``meta-analysis``: the commentary's summary of Liu 2023 (its reference [4]).
+
+Two questions per claim (issue 4):
+
+1. *Citation*: does the cited meta-analysis say it? Only its abstract is public
+   (``data/meta_analysis/published.yaml``); it is compared with the commentary figure by figure.
+2. *Re-derivation*: what do the primary studies give? Liu 2023's list of 18 studies and its
+   per-study counts are not public, so the candidate studies of ``data/meta_analysis/`` are pooled
+   under every study set, response definition, transform, estimator and CI
+   (``analysis.reproduction.search``), and the printed numbers are checked against themselves
+   (CI centred on the estimate; CI width against 18 studies and 1,373 patients).
+
+Verdict rule (stated once, applied to both pooled rates): the verdict is ``discrepant`` when
+the printed numbers contradict themselves (no scale on which the CI is centred on the estimate,
+or a CI narrower than a common-effect interval over all the patients); otherwise it is
+``not-reproducible``, because the study list and counts needed to recompute Liu's figure are not
+public. A combination of the search that happens to land on the printed figures does not make
+the claim ``reproduced``: it is one of many analyses of a study set that is not known to be
+Liu's, and the page reports it as a compatibility, not a reproduction.
+The study and patient counts have nothing primary to recompute from either; they are
+``consistent`` when the identified studies leave room for them (no more studies and patients
+identified than printed, and a plausible size for the studies not identified).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .. import paths
+from ..datafiles import ClaimsRegistry
+from ..reproduction import (CR_SETS, MRD_SETS, PRIMARY, ci_implications,
+                            count_consistency, leave_one_out, load_candidates, matches, primary_analysis,
+                            search, select_counts)
+from ..rounding import format_percent, parse_printed, within_rounding
+from ..trials import Trial, load_trial
+from .base import Check, ClaimResult, Reproduced
+from .citing import citation_axis
+from .registry import claim_group
+
+CLAIM_IDS = ["meta-scope", "meta-studies-patients", "meta-cr-rate", "meta-mrd-rate"]
+GROUP = "meta-analysis"
+
+
+def pct_ci(est: float, lo: float, hi: float, decimals: int = 1) -> str:
+    """'47.3% (40.1%-54.6%)'."""
+    return f"{format_percent(est, decimals)} ({format_percent(lo, decimals)}-{format_percent(hi, decimals)})"
+
+
+@dataclass
+class Evidence:
+    """Everything the page and the four verdicts rest on, computed once from ``data/``."""
+
+    studies: pd.DataFrame
+    variants: pd.DataFrame
+    published: Trial
+    cr_search: pd.DataFrame
+    mrd_search: pd.DataFrame
+    cr_counts: pd.DataFrame
+    mrd_counts: pd.DataFrame
+    cr_missing: list
+    mrd_missing: list
+    cr_primary: object
+    mrd_primary: object
+    cr_loo: pd.DataFrame
+    mrd_loo: pd.DataFrame
+    cr_implied: dict
+    mrd_implied: dict
+    counts: dict
+    yu_cr: pd.DataFrame
+    yu_mrd: pd.DataFrame
+    extra: dict = field(default_factory=dict)
+
+
+def _printed_ci(trial: Trial, est_id: str, ci_id: str) -> tuple:
+    """The printed estimate and bounds as ``PrintedNumber``s (units and decimals kept)."""
+    est = trial.figure(est_id).parsed.estimate
+    lo, hi = trial.figure(ci_id).parsed.interval
+    return est, lo, hi
+
+
+def gather(data_dir: Path | str = paths.DATA, bibliography: Path | str = paths.BIBLIOGRAPHY) -> Evidence:
+    """Load the candidate studies and Liu/Yu's printed figures and run every analysis."""
+    data_dir = Path(data_dir)
+    studies, variants = load_candidates(data_dir)
+    published = load_trial("published", data_dir / "meta_analysis", bibliography)
+    cr_est, cr_lo, cr_hi = _printed_ci(published, "liu-cr", "liu-cr-ci")
+    mrd_est, mrd_lo, mrd_hi = _printed_ci(published, "liu-mrd", "liu-mrd-ci")
+    cr_search = matches(search(studies, variants, "cr"), cr_est, cr_lo, cr_hi)
+    mrd_search = matches(search(studies, variants, "mrd"), mrd_est, mrd_lo, mrd_hi)
+    cr_counts, cr_missing = select_counts(studies, variants, "cr", PRIMARY["set"], PRIMARY["scenario"])
+    mrd_counts, mrd_missing = select_counts(studies, variants, "mrd", PRIMARY["set"], PRIMARY["scenario"])
+    k = int(published.figure("liu-studies").value)
+    n = int(published.figure("liu-patients").value)
+    yu_cr = parse_printed(published.figure("yu-cr").printed).numbers
+    yu_mrd = parse_printed(published.figure("yu-mrd").printed).numbers
+    pivotal = [s.key for s in CR_SETS if s.key.startswith("pivotal")]
+    return Evidence(
+        studies=studies, variants=variants, published=published,
+        cr_search=cr_search, mrd_search=mrd_search,
+        cr_counts=cr_counts, mrd_counts=mrd_counts, cr_missing=cr_missing, mrd_missing=mrd_missing,
+        cr_primary=primary_analysis(cr_counts), mrd_primary=primary_analysis(mrd_counts),
+        cr_loo=leave_one_out(cr_counts), mrd_loo=leave_one_out(mrd_counts),
+        cr_implied=ci_implications(cr_est, cr_lo, cr_hi, k, n),
+        mrd_implied=ci_implications(mrd_est, mrd_lo, mrd_hi, k, None),
+        counts=count_consistency(studies, k, n),
+        yu_cr=matches(cr_search[cr_search["set"].isin(pivotal)], *yu_cr),
+        yu_mrd=matches(mrd_search[mrd_search["set"] == MRD_SETS[0].key], *yu_mrd),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The four claims
+# --------------------------------------------------------------------------------------------
+def scope(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
+    """'We have evaluated ... blinatumomab monotherapy for ... r/r B-ALL' vs Liu 2023's aim and authors."""
+    claim = claims.get("meta-scope")
+    pub = ev.published
+    aim, authors = pub.figure("liu-aim"), pub.figure("liu-authors")
+    aim_text = aim.printed.lower()
+    aim_ok = "blinatumomab monotherapy" in aim_text and "relapsed/refractory" in aim_text
+    commentary_authors = [a.strip() for a in claims.source.get("citation", "").split(".")[0].split(",")]
+    listed = [a.strip() for a in authors.printed.split(",")]
+    overlap = [a for a in commentary_authors if a in listed]
+    authors_ok = bool(commentary_authors) and len(overlap) == len(commentary_authors)
+    combined = ev.studies[ev.studies["notes"].str.contains("with a TKI|chemotherapy schedules", regex=True)]
+    checks = [
+        Check("aim of the cited meta-analysis", "blinatumomab monotherapy for r/r B-ALL", aim.printed, aim_ok,
+              pub.cites(aim.id)),
+        Check("'we': the commentary's authors are authors of the cited meta-analysis",
+              ", ".join(commentary_authors), authors.printed, authors_ok, pub.cites(authors.id)),
+    ]
+    citation, citation_reason = citation_axis(claim, pub, ["liu-aim", "liu-authors"])
+    verdict = "consistent" if all(c.agrees for c in checks) else "discrepant"
+    if verdict == "consistent":
+        reason = (f"The cited meta-analysis states this aim in its abstract, and the commentary's authors "
+                  f"({', '.join(overlap)}) are among its authors, so 'we' is accurate. There is no number to recompute. "
+                  f"Caveat: {len(combined)} candidate studies ({', '.join(combined['label'])}) gave blinatumomab with a TKI or "
+                  f"within chemotherapy to some patients; whether Liu 2023 included them cannot be checked. " + citation_reason)
+    else:
+        reason = "Disagreement in: " + "; ".join(c.label for c in checks if not c.agrees) + ". " + citation_reason
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
+                       citation_reason=citation_reason, extra={"evidence": ev})
+
+
+def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
+    """'18 studies involving 1,373 patients' vs Liu's abstract and the identified candidates."""
+    claim = claims.get("meta-studies-patients")
+    pub, c = ev.published, ev.counts
+    k_text, n_text = claim.reported
+    k_fig, n_fig = pub.figure("liu-studies"), pub.figure("liu-patients")
+    k, n = parse_printed(k_text).estimate.fraction, parse_printed(n_text).estimate.fraction
+    lo, hi = c["size_range"]
+    remaining_ok = (c["remaining_studies"] > 0 and lo <= c["remaining_mean"] <= hi) or \
+                   (c["remaining_studies"] == 0 and c["remaining_patients"] == 0)
+    checks = [
+        Check("studies included (cited abstract)", k_text, k_fig.printed, within_rounding(k_fig.value, k_text), pub.cites(k_fig.id)),
+        Check("patients included (cited abstract)", n_text, n_fig.printed, within_rounding(n_fig.value, n_text), pub.cites(n_fig.id)),
+        Check("identified candidate studies (R/R, published before Liu 2023) do not exceed the count",
+              k_text, f"{c['identified']} studies", c["identified"] <= k, "data/meta_analysis/studies.csv"),
+        Check("their patients do not exceed the total", n_text,
+              f"{c['identified_patients']:,} patients in {c['identified_with_n']} studies with a known N",
+              c["identified_patients"] <= n, "data/meta_analysis/studies.csv (n_patients, with locations)"),
+        Check("the studies not identified would have a plausible size",
+              f"{k_text} studies, {n_text} patients",
+              (f"{c['remaining_studies']} studies left holding {c['remaining_patients']} patients "
+               f"(mean {c['remaining_mean']:.0f}; identified studies have {lo}-{hi})"),
+              remaining_ok, "arithmetic on the two rows above"),
+    ]
+    citation, citation_reason = citation_axis(claim, pub, ["liu-studies", "liu-patients"])
+    made = [ch for ch in checks if ch.agrees is not None]
+    verdict = "consistent" if all(ch.agrees for ch in made) else "discrepant"
+    reproduced = (Reproduced("identified candidate studies (R/R, before Liu 2023)", float(c["identified"]), f"{c['identified']}"),
+                  Reproduced("patients in them (known N)", float(c["identified_patients"]), f"{c['identified_patients']:,}"))
+    if verdict == "consistent":
+        reason = (f"Liu 2023's abstract prints {k_fig.printed} studies and {n_fig.printed} patients, as the commentary says. "
+                  f"Its list of studies is not public, so neither number can be recomputed. The {c['identified']} candidate "
+                  f"studies we identified in relapsed/refractory disease before its e-publication hold "
+                  f"{c['identified_patients']:,} patients (where N is known), leaving {c['remaining_studies']} studies with "
+                  f"{c['remaining_patients']} patients (mean {c['remaining_mean']:.0f}), within the size range of the identified "
+                  f"studies; {c['subsets_all']} subsets of the {c['candidates_with_n']} candidates with a known N add up to exactly "
+                  f"{n_fig.printed}, so the total is attainable but does not identify the studies. " + citation_reason)
+    else:
+        reason = "Disagreement in: " + "; ".join(ch.label for ch in checks if ch.agrees is False) + ". " + citation_reason
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
+                       reproduced=reproduced, citation_reason=citation_reason, extra={"evidence": ev})
+
+
+def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: str) -> ClaimResult:
+    claim = claims.get(claim_id)
+    pub = ev.published
+    est_id, ci_id = ("liu-cr", "liu-cr-ci") if outcome == "cr" else ("liu-mrd", "liu-mrd-ci")
+    name = "CR rate" if outcome == "cr" else "MRD response rate"
+    table = ev.cr_search if outcome == "cr" else ev.mrd_search
+    implied = ev.cr_implied if outcome == "cr" else ev.mrd_implied
+    res = ev.cr_primary if outcome == "cr" else ev.mrd_primary
+    counts = ev.cr_counts if outcome == "cr" else ev.mrd_counts
+    est_text, range_text = claim.reported
+    printed = parse_printed(range_text)
+    lo_p, hi_p = printed.interval
+    est_p = parse_printed(est_text).estimate
+    fig_est, fig_ci = pub.figure(est_id), pub.figure(ci_id)
+    abstract_lo, abstract_hi = fig_ci.parsed.interval
+    scale_names = {"logit": "logit", "raw": "raw", "asin": "arcsine"}
+    centred = [scale_names[s] for s, v in implied["centre"].items() if v["compatible"]]
+    checks = [
+        Check(f"pooled {name} (cited abstract)", est_text, fig_est.printed,
+              within_rounding(fig_est.value, est_p), pub.cites(fig_est.id)),
+        Check("its 95% CI (cited abstract)", range_text, fig_ci.printed,
+              within_rounding(abstract_lo.fraction, lo_p) and within_rounding(abstract_hi.fraction, hi_p), pub.cites(fig_ci.id)),
+        Check("CI centred on the estimate on some scale", f"{est_text} ({range_text})",
+              ("centred on the " + ", ".join(centred) + " scale" + ("s" if len(centred) > 1 else "")) if centred
+              else "centred on no scale tried (logit, raw, arcsine)",
+              bool(centred), "arithmetic on the printed numbers"),
+    ]
+    if implied.get("width_ratio") is not None:
+        checks.append(Check(
+            "CI at least as wide as a common-effect CI over all patients", range_text,
+            (f"{implied['width_ratio']:.1f} x the common-effect width for {implied['patients']:,} patients; "
+             f"implies I² ≈ {implied['i2_wald']:.0f}% over {implied['k']} equal-sized studies"),
+            implied["width_ratio"] >= 1.0, "arithmetic on the printed numbers and the abstract's counts"))
+    hits = table[table["all_match"]]
+    n_combos = len(table)
+    checks += [
+        Check(f"pooled {name}, identified studies, primary model (not Liu's study set)", f"{est_text} ({range_text})",
+              pct_ci(res.estimate, res.ci_low, res.ci_high),
+              bool(within_rounding(res.estimate, est_p) and within_rounding(res.ci_low, lo_p) and within_rounding(res.ci_high, hi_p)),
+              "data/meta_analysis/studies.csv (per-study locations on the page)"),
+        Check("reproduction search: combinations landing on all three printed numbers", f"{est_text} ({range_text})",
+              f"{len(hits)} of {n_combos}; estimates range {format_percent(table['estimate'].min(), 1)}-"
+              f"{format_percent(table['estimate'].max(), 1)}", bool(len(hits)),
+              "analysis.reproduction.search over data/meta_analysis/"),
+    ]
+    internal = checks[:3] + (checks[3:4] if implied.get("width_ratio") is not None else [])
+    citation, citation_reason = citation_axis(claim, pub, [est_id, ci_id])
+    missing = ("the list of Liu 2023's 18 studies, the count it took from each, its response definition, model and "
+               "transform (only the abstract is public)")
+    if not all(c.agrees for c in internal):
+        verdict = "discrepant"
+        reason = ("The printed figures contradict themselves: " + "; ".join(c.label for c in internal if not c.agrees)
+                  + ". " + citation_reason)
+    else:
+        verdict = "not-reproducible"
+        best = table.sort_values(["distance", "set", "scenario", "transform", "method", "ci"]).iloc[0]
+        if len(hits):
+            found = (f"{len(hits)} of {n_combos} analysis combinations of the identified studies land on all three "
+                     f"printed numbers (e.g. {hits.iloc[0]['set_label']}, {hits.iloc[0]['scenario_label']}, "
+                     f"{hits.iloc[0]['transform']} {hits.iloc[0]['method']}); that is compatibility found by search, not a reproduction")
+        else:
+            found = (f"none of {n_combos} analysis combinations of the identified studies lands on all three printed "
+                     f"numbers: pooled estimates range from {format_percent(table['estimate'].min(), 1)} to "
+                     f"{format_percent(table['estimate'].max(), 1)}, and the closest ({best['set_label']}, "
+                     f"{best['scenario_label']}, {best['transform']} {best['method']} {best['ci']}) gives "
+                     f"{pct_ci(best['estimate'], best['ci_low'], best['ci_high'])}")
+        reason = (f"The cited abstract prints {fig_est.printed} ({fig_ci.printed}), as the commentary says, and the "
+                  f"interval is coherent with its estimate. It cannot be recomputed: missing are {missing}. "
+                  f"The {res.k} identified studies with a count give {pct_ci(res.estimate, res.ci_low, res.ci_high)} "
+                  f"(random effects, logit, REML, Hartung-Knapp); {found}. " + citation_reason)
+    reproduced = (Reproduced(f"pooled {name}, {res.k} identified studies (random effects, logit, REML, Hartung-Knapp)",
+                             float(res.estimate), pct_ci(res.estimate, res.ci_low, res.ci_high),
+                             (float(res.ci_low), float(res.ci_high))),)
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
+                       reproduced=reproduced, citation_reason=citation_reason,
+                       extra={"evidence": ev, "hits": hits, "counts": counts})
+
+
+def evaluate_meta(claims: ClaimsRegistry, data_dir: Path | str = paths.DATA,
+                  bibliography: Path | str = paths.BIBLIOGRAPHY) -> list[ClaimResult]:
+    """The four claims of the group, from the files under ``data_dir``."""
+    ev = gather(data_dir, bibliography)
+    return [scope(claims, ev), studies_patients(claims, ev),
+            _pooled_claim(claims, ev, "meta-cr-rate", "cr"), _pooled_claim(claims, ev, "meta-mrd-rate", "mrd")]
+
+
+@claim_group(GROUP, ids=CLAIM_IDS)
+def evaluate_meta_analysis(claims: ClaimsRegistry) -> list[ClaimResult]:
+    return evaluate_meta(claims)
