@@ -3,18 +3,258 @@
 Patient-level data are not public, so the numbers cannot be recomputed from primary data; each
 claim is checked against the trial's published reports (``data/trials/e1910.yaml``) and for
 internal consistency. The best verdict available is therefore ``consistent``.
+
+What counts on the verdict axis: the claim's figures, and the facts it states about what the
+trial did (its timing of the MRD assessment, the population it names). A misspelling whose
+meaning is unambiguous ("Ph-B-ALL", "belintuzumab") is a wording problem: it is listed with the
+claim (``extra["wording"]``, naming the entry in ``data/errata.yaml``) and does not change the
+verdict.
+
+Consistency checks of the reports themselves (``analysis.consistency``): P value against its
+hazard-ratio interval (Altman & Bland 2011), log-scale symmetry of each interval, Kaplan-Meier
+attainability of each landmark with 112 patients per arm, and the control-arm median against
+landmark survival of the same analysis. The criterion for the last one: the hazard after the
+landmark that the printed median requires must not exceed the hazard before it (for some values
+inside the rounding of the printed figures). After remission in adult ALL the risk of death
+falls with time as relapses become rarer, so a median that needs the curve to *accelerate* is
+suspect, while one that needs it to slow is plausible. Models are assumptions: this flags, it
+does not prove.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
+
+from ..consistency import (implied_events_from_hr_ci, km_attainable, median_beyond_follow_up,
+                           median_consistent_with_landmarks, p_from_ci, ratio_ci_symmetry)
 from ..datafiles import ClaimsRegistry
-from ..rounding import format_percent, parse_printed, within_rounding
-from ..trials import load_trial
+from ..rounding import format_percent, parse_number, parse_printed, rounding_interval, within_rounding
+from ..trials import Trial, load_trial
 from .base import Check, ClaimResult, Reproduced, verdict_from_checks
 from .citing import citation_axis
 from .registry import claim_group
 
-CLAIM_IDS = ["e1910-randomisation"]
+CLAIM_IDS = ["e1910-population", "e1910-mrd-threshold", "e1910-randomisation", "e1910-arms",
+             "e1910-median-os", "e1910-follow-up", "e1910-standard-of-care"]
+
+# Lowest age at which adult-ALL reports usually start to speak of "older" patients; used only to
+# decide whether the trial's own eligibility singles out older patients (it starts at 30).
+OLDER_FROM_AGE = 55
+
+# The hazard-ratio/P-value pairs each report prints (HR figure id, P figure id or None).
+HR_REPORTS = [("ash-os-hr", "ash-os-p"), ("nejm-os-hr", "nejm-os-p"), ("fda-os-hr", "fda-os-p"),
+              ("nejm-rfs-hr", None), ("fda-os5-hr", None)]
+# Landmarks checked for Kaplan-Meier attainability (figure id, arm-size figure id).
+KM_LANDMARKS = [("nejm-os-blinatumomab", "randomised-blinatumomab"), ("nejm-os-chemotherapy", "randomised-chemotherapy"),
+                ("ash-os-blinatumomab", "randomised-blinatumomab"), ("ash-os-chemotherapy", "randomised-chemotherapy"),
+                ("fda-os-blinatumomab", "fda-randomised-blinatumomab"), ("fda-os-chemotherapy", "fda-randomised-chemotherapy"),
+                ("fda-os5-blinatumomab", "fda-randomised-blinatumomab"), ("fda-os5-chemotherapy", "fda-randomised-chemotherapy")]
+# Control-arm landmarks of the same analysis as the printed median, and the later analysis.
+SAME_CUT_CONTROL = ["ash-os-chemotherapy", "nejm-os-chemotherapy", "fda-os-chemotherapy"]
+LATER_CUT_CONTROL = ["fda-os-chemotherapy", "fda-os5-chemotherapy"]
+BLIN_LANDMARKS = ["nejm-os-blinatumomab", "ash-os-blinatumomab", "fda-os-blinatumomab", "fda-os5-blinatumomab"]
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _half_width(printed_number) -> float:
+    """Half the rounding unit of a printed number on the analysis scale ("68%" -> 0.005)."""
+    low, high = rounding_interval(printed_number)
+    return (high - low) / 2.0
+
+
+def _months(fig) -> float:
+    """A printed duration in months ("71.4 months" -> 71.4, "4.5 years" -> 54.0)."""
+    num = fig.parsed.estimate
+    unit = num.unit.lower()
+    if unit in ("month", "months"):
+        return float(num.value)
+    if unit in ("year", "years"):
+        return 12.0 * float(num.value)
+    raise ValueError(f"figure {fig.id!r} ({fig.printed!r}) is not a duration in months or years")
+
+
+def _fmt(x: float, digits: int = 1) -> str:
+    return f"{x:.{digits}f}"
+
+
+def _where(trial: Trial, fig) -> str:
+    """Report label, plus the analysis when it is not the trial's first (main) data cut."""
+    main = next(iter(trial.cuts), "")
+    extra = f", {trial.cuts[fig.cut].label}" if fig.cut and fig.cut != main else ""
+    return trial.reports[fig.report].label + extra
+
+
+def _short(quantity: str) -> str:
+    """'hazard ratio for death, blinatumomab vs chemotherapy (95% CI)' -> 'hazard ratio for death'."""
+    return quantity.split(",")[0].split(" (")[0]
+
+
+def hr_p_check(trial: Trial, hr_id: str, p_id: str | None):
+    """P value recomputed from a printed HR and CI (Altman & Bland), against the printed P.
+
+    Agreement: the P values reachable by any HR/CI inside the rounding of the printed digits
+    (``p_min``..``p_max``) overlap the rounding interval of the printed P. Without a printed P the
+    recomputed value is shown and the check is not made.
+    """
+    hr = trial.figure(hr_id)
+    est, (lo, hi) = hr.parsed.estimate, hr.parsed.interval
+    decimals = max(est.decimals, lo.decimals, hi.decimals)
+    res = p_from_ci(float(est.value), float(lo.value), float(hi.value), decimals=decimals)
+    found = f"P = {res.p:.4f} (any HR/CI rounding to the printed digits: {res.p_min:.4f}-{res.p_max:.4f})"
+    label = f"P value from the interval, {_short(hr.quantity)}, {_where(trial, hr)}"
+    if p_id is None:
+        return Check(label, hr.printed, found + "; no P printed", None, trial.cites(hr_id),
+                     note="recomputed only; nothing printed to compare"), res
+    p = trial.figure(p_id)
+    p_lo, p_hi = rounding_interval(p.parsed.estimate)
+    agrees = res.p_min <= p_hi and p_lo <= res.p_max
+    return Check(label, f"HR {hr.printed}, P {p.printed}", found, agrees, trial.cites(p_id)), res
+
+
+def symmetry_check(trial: Trial, hr_id: str):
+    """Is the printed HR the geometric centre of its printed interval (log-scale Wald CI)?"""
+    hr = trial.figure(hr_id)
+    est, (lo, hi) = hr.parsed.estimate, hr.parsed.interval
+    res = ratio_ci_symmetry(est.text, lo.text, hi.text)
+    found = (f"geometric centre sqrt({lo.text} x {hi.text}) = {res.geometric_midpoint:.3f} "
+             f"({res.midpoint_range[0]:.3f}-{res.midpoint_range[1]:.3f} over the rounding)")
+    return Check(f"estimate centred in its interval (log scale), {_short(hr.quantity)}, {_where(trial, hr)}",
+                 hr.printed, found, res.consistent, trial.cites(hr_id)), res
+
+
+def km_check(trial: Trial, fig_id: str, n_id: str):
+    """Can n patients produce the printed Kaplan-Meier landmark? (with and without censoring)"""
+    fig, n = trial.figure(fig_id), trial.figure(n_id)
+    res = km_attainable(fig.printed, int(n.value))
+    if res.attainable_without_censoring:
+        plain = (f"with no censoring: {', '.join(map(str, res.events_without_censoring))} deaths "
+                 f"({int(n.value) - res.events_without_censoring[0]}/{int(n.value)})")
+    else:
+        plain = "no k/n prints so: censoring before that time is needed"
+    found = f"{plain}; with censoring {res.min_events}-{res.max_events} deaths"
+    label = f"{fig.quantity} {fig.printed} at {fig.time}, {fig.arm}, n = {n.printed} ({_where(trial, fig)})"
+    return Check(label, fig.printed, found, res.attainable_with_censoring, trial.cites(fig_id)), res
+
+
+def needed_hazard_ratio_range(median: float, median_half: float, t: float, s: float, s_half: float) -> tuple[float, float]:
+    """Range of the hazard ratio (after / before the landmark) a printed median needs, over the
+    rounding of the median and of the landmark survival (corners; monotone in each)."""
+    ratios = []
+    for m, ss in itertools.product((median - median_half, median + median_half), (s - s_half, s + s_half)):
+        ratios.append(median_consistent_with_landmarks(m, [(t, ss)]).hazard_ratio_needed)
+    return min(ratios), max(ratios)
+
+
+def median_landmark_check(trial: Trial, median_id: str, landmark_id: str):
+    """A printed median against one landmark of the same analysis (see module docstring)."""
+    med_fig, lm = trial.figure(median_id), trial.figure(landmark_id)
+    median = _months(med_fig)
+    m_half = _half_width(med_fig.parsed.estimate) * 1.0
+    t, s, s_half = lm.time_months, lm.value, _half_width(lm.parsed.estimate)
+    res = median_consistent_with_landmarks(median, [(t, s)], survival_half_width=s_half, median_half_width=m_half)
+    exp = next(c for c in res.checks if c.model == "exponential")
+    lo, hi = needed_hazard_ratio_range(median, m_half, t, s, s_half)
+    agrees = res.order_consistent and lo <= 1.0 + 1e-12
+    found = (f"constant hazard through {lm.printed} at {_fmt(t, 0)} months gives a median of {_fmt(exp.implied_median)} "
+             f"({_fmt(exp.implied_median_range[0])}-{_fmt(exp.implied_median_range[1])}); reaching 50% at "
+             f"{med_fig.printed} needs the hazard after {_fmt(t, 0)} months at {res.hazard_ratio_needed:.2f} x the hazard "
+             f"before ({lo:.2f}-{hi:.2f} over the rounding)")
+    label = f"control median vs {lm.quantity} {lm.printed} at {lm.time} ({trial.reports[lm.report].label})"
+    return Check(label, med_fig.printed, found, agrees, trial.cites(landmark_id),
+                 note="same analysis; criterion: the hazard need not rise after the landmark"), res
+
+
+def later_cut_check(trial: Trial, median_id: str, landmark_ids: list[str]):
+    """The printed median against landmarks of a LATER analysis: shown, never counted (the two
+    numbers come from different data cuts, so neither can test the other)."""
+    med_fig = trial.figure(median_id)
+    median = _months(med_fig)
+    figs = [trial.figure(i) for i in landmark_ids]
+    marks = [(f.time_months, f.value) for f in figs]
+    s_half = min(_half_width(f.parsed.estimate) for f in figs)
+    res = median_consistent_with_landmarks(median, marks, survival_half_width=s_half,
+                                           median_half_width=_half_width(med_fig.parsed.estimate))
+    medians = ", ".join(f"{c.model} {_fmt(c.implied_median)}" for c in res.checks)
+    found = (f"models through {' and '.join(f.printed + ' at ' + f.time for f in figs)} put the median at {medians} months; "
+             f"{med_fig.printed} would need the hazard after {_fmt(marks[-1][0], 0)} months at "
+             f"{res.hazard_ratio_needed:.2f} x the hazard before")
+    return Check(f"control median vs the later analysis ({_where(trial, figs[-1])})",
+                 med_fig.printed, found, None, trial.cites(landmark_ids[-1]),
+                 note="different data cuts: not a test of the printed median"), res
+
+
+def _wording(erratum: str, commentary: str, source: str, where: str) -> dict:
+    return {"erratum": erratum, "commentary": commentary, "source": source, "where": where}
+
+
+# --------------------------------------------------------------------------- claims
+
+def population(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
+    """Ages 30-70, newly diagnosed, Ph-negative (commentary: 'Ph-B-ALL')."""
+    claim = claims.get("e1910-population")
+    reported = parse_printed(claim.reported[0])
+    r_lo, r_hi = reported.interval
+    age = trial.figure("eligible-age")
+    a_lo, a_hi = age.parsed.interval
+    fda = trial.figure("fda-population")
+    says_new = "newly diagnosed" in claim.quote.lower()
+    checks = [
+        Check("youngest eligible age", r_lo.text, f"{a_lo.text} {a_lo.unit}", within_rounding(float(a_lo.value), r_lo), trial.cites(age.id)),
+        Check("oldest eligible age", r_hi.text, f"{a_hi.text} {a_hi.unit}", within_rounding(float(a_hi.value), r_hi), trial.cites(age.id)),
+        Check("newly diagnosed disease", "newly diagnosed" if says_new else "(not said)", fda.printed,
+              says_new == ("newly diagnosed" in fda.printed.lower()), trial.cites(fda.id)),
+    ]
+    wording = [_wording("ph-sign-lost", "Ph-B-ALL", trial.figure("eligible-disease").printed, trial.cites("eligible-disease"))]
+    verdict = verdict_from_checks(checks)
+    citation, citation_reason = citation_axis(claim, trial, ["eligible-age"])
+    if verdict == "consistent":
+        reason = (f"The age range {claim.reported[0]} is the trial's eligibility as printed in the full report "
+                  f"({age.printed}), and the FDA notice describes the patients as newly diagnosed. 'Ph-B-ALL' has lost "
+                  f"its minus sign; read as Ph-negative it matches the report's {trial.figure('eligible-disease').printed} "
+                  f"(a wording problem, not a different population). " + citation_reason)
+    else:
+        failed = "; ".join(c.label for c in checks if c.agrees is False)
+        reason = f"Disagreement in: {failed}. " + citation_reason
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
+                       citation_reason=citation_reason, extra={"wording": wording})
+
+
+def mrd_threshold(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
+    """MRD negativity '<0.01%' 'after induction chemotherapy' vs the reports' threshold and timing."""
+    claim = claims.get("e1910-mrd-threshold")
+    reported = parse_printed(claim.reported[0]).estimate
+    thr = trial.figure("mrd-threshold")
+    found = thr.parsed.estimate
+    same_threshold = found.comparator == reported.comparator and within_rounding(found.fraction, reported)
+    timing, fda_timing = trial.figure("mrd-timing"), trial.figure("fda-timing")
+    quote = claim.quote.lower()
+    commentary_timing = "after induction chemotherapy" if "after induction chemotherapy" in quote else "(as quoted)"
+    source_intensification = "intensification" in timing.printed.lower()
+    says_intensification = "intensification" in quote
+    checks = [
+        Check("MRD-negativity threshold", claim.reported[0], thr.printed, same_threshold, trial.cites(thr.id)),
+        Check("when MRD was assessed", commentary_timing, timing.printed, says_intensification == source_intensification,
+              trial.cites(timing.id)),
+        Check("when patients were assessed for randomisation", commentary_timing, fda_timing.printed,
+              says_intensification == ("intensification" in fda_timing.printed.lower()), trial.cites(fda_timing.id)),
+    ]
+    verdict = verdict_from_checks(checks)
+    citation, citation_reason = citation_axis(claim, trial, ["mrd-threshold", "mrd-timing"])
+    if verdict == "consistent":
+        reason = (f"The threshold {thr.printed} and the timing agree with the full report. " + citation_reason)
+    elif same_threshold:
+        reason = (f"The threshold agrees ({thr.printed} by flow cytometry in the full report), but the timing does not: "
+                  f"the trial assessed MRD {timing.printed} (full report; the FDA notice says the same), so the "
+                  f"randomised patients were MRD-negative after a second course, intensification, that the commentary "
+                  f"leaves out; 'after induction chemotherapy' describes another time point. " + citation_reason)
+    else:
+        failed = "; ".join(c.label for c in checks if c.agrees is False)
+        reason = f"Disagreement in: {failed}. " + citation_reason
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
+                       citation_reason=citation_reason,
+                       extra={"wording": [_wording("mrd-timing", "after induction chemotherapy", timing.printed, trial.cites(timing.id))]})
 
 
 def randomisation(claims: ClaimsRegistry, trial=None) -> ClaimResult:
@@ -66,7 +306,209 @@ def randomisation(claims: ClaimsRegistry, trial=None) -> ClaimResult:
                        reproduced=reproduced, checks=tuple(checks), citation_reason=citation_reason)
 
 
+def arms(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
+    """Four cycles of blinatumomab added to consolidation; four cycles of chemotherapy alone."""
+    claim = claims.get("e1910-arms")
+    blin_text, control_text = claim.reported
+    blin_n, control_n = parse_number(blin_text), parse_number(control_text)
+    blin, with_chemo, control = (trial.figure(i) for i in ("blinatumomab-cycles", "blinatumomab-arm-chemotherapy-cycles",
+                                                             "control-chemotherapy-cycles"))
+    checks = [
+        Check("blinatumomab cycles added", blin_text, blin.printed, within_rounding(blin.value, blin_n), trial.cites(blin.id)),
+        Check("consolidation chemotherapy cycles, control arm", control_text, control.printed,
+              within_rounding(control.value, control_n), trial.cites(control.id)),
+        Check("blinatumomab given in addition to the same consolidation", "during consolidation therapy",
+              f"{blin.printed} blinatumomab + {with_chemo.printed} chemotherapy cycles",
+              with_chemo.value == control.value, trial.cites(with_chemo.id)),
+    ]
+    verdict = verdict_from_checks(checks)
+    citation, citation_reason = citation_axis(claim, trial, ["blinatumomab-cycles", "control-chemotherapy-cycles"])
+    if verdict == "consistent":
+        reason = (f"The full report describes the arms the same way: {blin.printed} cycles of blinatumomab in addition to "
+                  f"{with_chemo.printed} cycles of consolidation chemotherapy, against {control.printed} cycles of chemotherapy "
+                  f"alone. " + citation_reason)
+    else:
+        failed = "; ".join(c.label for c in checks if c.agrees is False)
+        reason = f"Disagreement in: {failed}. " + citation_reason
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
+                       citation_reason=citation_reason)
+
+
+def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
+    """Median OS not reached vs 71.4 months: sources, and consistency of the survival summaries."""
+    claim = claims.get("e1910-median-os")
+    nr_text, control_text = claim.reported
+    blin_med, control_med = trial.figure("ash-median-os-blinatumomab"), trial.figure("ash-median-os-chemotherapy")
+    control_reported = parse_printed(control_text).estimate
+    checks = [
+        Check("median OS, blinatumomab arm", nr_text, blin_med.printed,
+              nr_text.strip().lower() == blin_med.printed.strip().lower(), trial.cites(blin_med.id)),
+        Check("median OS, chemotherapy arm", control_text, control_med.printed,
+              within_rounding(float(control_med.parsed.estimate.value), control_reported), trial.cites(control_med.id)),
+        Check("median OS in the full report", control_text, "not printed in the abstract read", None,
+              "NEJM 2024, PMID 39047240, abstract", note="the full text could not be read"),
+    ]
+    # "not reached": every landmark of the blinatumomab arm lies above 50% beyond rounding.
+    blin_marks = [trial.figure(i) for i in BLIN_LANDMARKS]
+    lowest = min(blin_marks, key=lambda f: f.value)
+    above = all(rounding_interval(f.parsed.estimate)[0] > 0.5 for f in blin_marks)
+    checks.append(Check("'not reached' vs the blinatumomab arm's landmarks", nr_text,
+                        f"every landmark is above 50% (lowest {lowest.printed} at {lowest.time}, "
+                        f"{trial.reports[lowest.report].label}), so any median lies beyond {lowest.time}",
+                        above, trial.cites(lowest.id)))
+    median_checks = {}
+    for lid in SAME_CUT_CONTROL:
+        check, res = median_landmark_check(trial, control_med.id, lid)
+        checks.append(check)
+        median_checks[lid] = res
+    later, later_res = later_cut_check(trial, control_med.id, LATER_CUT_CONTROL)
+    checks.append(later)
+    p_values = {}
+    for hr_id, p_id in HR_REPORTS:
+        check, res = hr_p_check(trial, hr_id, p_id)
+        checks.append(check)
+        p_values[hr_id] = res
+    for hr_id, _ in HR_REPORTS:
+        checks.append(symmetry_check(trial, hr_id)[0])
+    ash_hr = trial.figure("ash-os-hr").parsed.estimate
+    reduction = trial.figure("ash-risk-reduction")
+    checks.append(Check("reduction in the risk of death = 1 - HR", reduction.printed,
+                        f"1 - {ash_hr.text} = {format_percent(1 - float(ash_hr.value))}",
+                        within_rounding(1 - float(ash_hr.value), reduction.parsed.estimate), trial.cites(reduction.id)))
+    km = {}
+    for fid, nid in KM_LANDMARKS:
+        check, res = km_check(trial, fid, nid)
+        checks.append(check)
+        km[fid] = res
+    verdict = verdict_from_checks(checks)
+    citation, citation_reason = citation_axis(claim, trial, [blin_med.id, control_med.id])
+
+    follow = trial.figure("follow-up")
+    fu = median_beyond_follow_up(_months(control_med), _months(follow))
+    events = implied_events_from_hr_ci(float(trial.figure("nejm-os-hr").parsed.interval[0].value),
+                                       float(trial.figure("nejm-os-hr").parsed.interval[1].value), decimals=2)
+    same = median_checks["nejm-os-chemotherapy"]
+    exp_same = next(c for c in same.checks if c.model == "exponential")
+    later_medians = [c.implied_median for c in later_res.checks]
+    reproduced = (
+        Reproduced("P from NEJM HR interval", p_values["nejm-os-hr"].p, f"P = {p_values['nejm-os-hr'].p:.4f}"),
+        Reproduced("P from ASH/FDA HR interval", p_values["ash-os-hr"].p, f"P = {p_values['ash-os-hr'].p:.4f}"),
+        Reproduced("control median from a constant hazard through 3-year OS (NEJM)", exp_same.implied_median,
+                   f"{_fmt(exp_same.implied_median)} months"),
+        Reproduced("hazard after 3 years needed for the 71.4-month median, relative to before",
+                   same.hazard_ratio_needed, f"{same.hazard_ratio_needed:.2f}"),
+        Reproduced("control median / median follow-up", fu.ratio, f"{fu.ratio:.2f}"),
+        Reproduced("deaths implied by the NEJM HR interval (Schoenfeld approximation)", events.events,
+                   f"about {events.events:.0f} ({events.events_min:.0f}-{events.events_max:.0f})"),
+    )
+    made = [c for c in checks if c.agrees is not None]
+    nejm3, five = trial.figure("nejm-os-chemotherapy"), trial.figure("fda-os5-chemotherapy")
+    if verdict == "consistent":
+        reason = (f"Both medians ({blin_med.printed}; {control_med.printed}) are printed in meeting reports of the ASH 2022 "
+                  f"presentation, not in the full report's abstract. All {len(made)} consistency checks that could be made "
+                  f"agree: each P value fits its hazard-ratio interval, each interval is centred on its estimate, every "
+                  f"landmark is attainable with {trial.figure('randomised-blinatumomab').printed} patients per arm, and the "
+                  f"median of {control_med.printed} fits the control arm's survival in the same analysis "
+                  f"(a constant hazard through {nejm3.printed} at {nejm3.time} gives {_fmt(exp_same.implied_median)} months; "
+                  f"{control_med.printed} needs the hazard after {nejm3.time} at {same.hazard_ratio_needed:.2f} times the "
+                  f"earlier one, a plausible slowing). The median lies beyond the median follow-up of {follow.printed} "
+                  f"({fu.ratio:.2f} times), so it rests on the sparse tail of the curve. The later analysis "
+                  f"({five.printed} alive at {five.time}) puts the control median at {_fmt(min(later_medians))}-"
+                  f"{_fmt(max(later_medians))} months under the models; keeping {control_med.printed} would need the risk of "
+                  f"death after {five.time} to be {later_res.hazard_ratio_needed:.1f} times that before, so the later data "
+                  f"cut makes so short a median unlikely. " + citation_reason)
+    else:
+        failed = "; ".join(c.label for c in checks if c.agrees is False)
+        reason = f"Disagreement in: {failed}. " + citation_reason
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, reproduced=reproduced,
+                       checks=tuple(checks), citation_reason=citation_reason,
+                       extra={"median_checks": median_checks, "later": later_res, "p_values": p_values, "km": km,
+                              "follow_up": fu, "events": events})
+
+
+def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
+    """Median follow-up 43 months vs the reports."""
+    claim = claims.get("e1910-follow-up")
+    reported = parse_printed(claim.reported[0]).estimate
+    nejm, ash = trial.figure("follow-up"), trial.figure("ash-follow-up")
+    nejm_months = _months(nejm)
+    ash_lo, ash_hi = (12 * x for x in rounding_interval(ash.parsed.estimate))
+    checks = [
+        Check("median follow-up, full report", claim.reported[0], nejm.printed, within_rounding(nejm_months, reported),
+              trial.cites(nejm.id)),
+        Check("follow-up in the meeting reports ('a median 3.5 years')", claim.reported[0],
+              f"{claim.reported[0]} = {_fmt(_months(nejm) / 12, 2)} years; '{ash.printed}' stands for "
+              f"{_fmt(ash_lo)}-{_fmt(ash_hi)} months if read to one decimal, and covers {claim.reported[0]} if read to the "
+              f"nearest half-year", None, trial.cites(ash.id),
+              note="secondary wording; which rounding was meant cannot be told"),
+    ]
+    later = trial.figure("fda-later-follow-up")
+    control_med = trial.figure("ash-median-os-chemotherapy")
+    fu = median_beyond_follow_up(_months(control_med), nejm_months)
+    verdict = verdict_from_checks(checks)
+    citation, citation_reason = citation_axis(claim, trial, [nejm.id])
+    if verdict == "consistent":
+        reason = (f"The full report prints a median follow-up of {nejm.printed} for the third interim analysis, the "
+                  f"analysis presented at ASH 2022; the meeting reports' '{ash.printed}' is the same span rounded to a "
+                  f"half-year. The control-arm median ({control_med.printed}) is {fu.ratio:.2f} times this follow-up. A later "
+                  f"analysis (FDA notice) had a median follow-up of {later.printed}. " + citation_reason)
+    else:
+        failed = "; ".join(c.label for c in checks if c.agrees is False)
+        reason = f"Disagreement in: {failed}. " + citation_reason
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
+                       citation_reason=citation_reason,
+                       reproduced=(Reproduced("follow-up in years", nejm_months / 12, f"{_fmt(nejm_months / 12, 2)} years"),
+                                   Reproduced("control median / median follow-up", fu.ratio, f"{fu.ratio:.2f}")),
+                       extra={"follow_up": fu})
+
+
+def standard_of_care(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
+    """'Expected to become a new standard ... for newly diagnosed older patients with Ph-B-ALL'."""
+    claim = claims.get("e1910-standard-of-care")
+    hr = trial.figure("nejm-os-hr")
+    p_check, p_res = hr_p_check(trial, "nejm-os-hr", "nejm-os-p")
+    upper = float(hr.parsed.interval[1].value)
+    presenter = trial.figure("ash-standard-of-care")
+    indication, approved = trial.figure("fda-indication"), trial.figure("fda-approval-date")
+    age = trial.figure("eligible-age")
+    youngest = float(age.parsed.interval[0].value)
+    says_older = "older patients" in claim.quote.lower()
+    trial_selects_older = youngest >= OLDER_FROM_AGE
+    checks = [
+        Check("overall-survival benefit the expectation rests on", "(a new standard)",
+              f"HR {hr.printed}, P {trial.figure('nejm-os-p').printed}; interval below 1, recomputed P {p_res.p:.4f}",
+              upper < 1.0 and bool(p_check.agrees), trial.cites(hr.id)),
+        Check("the investigators' own conclusion", "expected to become a new standard of treatment", presenter.printed,
+              "standard" in presenter.printed.lower(), trial.cites(presenter.id)),
+        Check("approval as consolidation", "expected to become a new standard of treatment",
+              f"approved {approved.printed}: {indication.printed}", "consolidation" in indication.printed.lower(),
+              trial.cites(indication.id), note="after the commentary was published"),
+        Check("population: older patients", "newly diagnosed older patients" if says_older else "(no age restriction)",
+              f"trial ages {age.printed}; approval: {indication.printed}", says_older == trial_selects_older,
+              trial.cites(age.id)),
+    ]
+    verdict = verdict_from_checks(checks)
+    citation, citation_reason = citation_axis(claim, trial, [hr.id])
+    wording = [_wording("drug-name-typo", "belintuzumab", "blinatumomab", trial.cites("blinatumomab-cycles")),
+               _wording("ph-sign-lost", "Ph-B-ALL", trial.figure("eligible-disease").printed, trial.cites("eligible-disease"))]
+    if verdict == "discrepant" and says_older and not trial_selects_older and all(c.agrees for c in checks[:3]):
+        reason = (f"The expectation itself is borne out: overall survival improved (HR {hr.printed}, recomputed P "
+                  f"{p_res.p:.4f}), the presenting author called it a new standard of care, and the FDA approved blinatumomab "
+                  f"for consolidation on {approved.printed}. But the population the commentary names is not the trial's: "
+                  f"E1910 enrolled adults aged {age.printed}, not older patients, and the FDA approval covers "
+                  f"'{indication.printed}'. The drug's name is misspelt ('belintuzumab'). " + citation_reason)
+    elif verdict == "consistent":
+        reason = ("The expectation, the benefit it rests on and the population agree with the reports. " + citation_reason)
+    else:
+        failed = "; ".join(c.label for c in checks if c.agrees is False)
+        reason = f"Disagreement in: {failed}. " + citation_reason
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
+                       citation_reason=citation_reason, extra={"wording": wording})
+
+
 @claim_group("e1910", ids=CLAIM_IDS)
 def evaluate_e1910(claims: ClaimsRegistry) -> list[ClaimResult]:
     trial = load_trial("e1910")
-    return [randomisation(claims, trial)]
+    return [population(claims, trial), mrd_threshold(claims, trial), randomisation(claims, trial),
+            arms(claims, trial), median_os(claims, trial), follow_up(claims, trial),
+            standard_of_care(claims, trial)]
