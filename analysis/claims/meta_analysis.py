@@ -142,7 +142,7 @@ def scope(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
     else:
         reason = "Disagreement in: " + "; ".join(c.label for c in checks if not c.agrees) + ". " + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       citation_reason=citation_reason, extra={"evidence": ev})
+                       citation_reason=citation_reason, extra={"evidence": ev, "combined": list(combined["label"])})
 
 
 def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:

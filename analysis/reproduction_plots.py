@@ -1,0 +1,169 @@
+"""Figures and display tables of the meta-analysis page (``book/claims/meta-analysis.md``).
+
+- :func:`search_figure`: one row per (study set, definition scenario); the span of pooled
+  estimates over every transform x estimator x CI as a thick bar, the span of the CI bounds as a
+  thin line, the primary model's estimate as a dot, and the printed figure (its rounding band
+  and CI limits) the rows are compared with;
+- :func:`loo_figure`: leave-one-out estimates with their CIs against the full estimate;
+- :func:`studies_table`, :func:`search_summary`, :func:`closest`: the tables the page shows.
+
+Deterministic (no dates, no random state); 10-pt text at the default size.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .reproduction import PRIMARY
+from .rounding import rounding_interval
+
+__all__ = ["search_figure", "loo_figure", "studies_table", "search_summary", "closest", "pct", "patients_figure"]
+
+_BAR = "#2f5f8a"
+_LINE = "#8fa9c4"
+_DOT = "#1b1b1b"
+_TARGET = "#b03a2e"
+
+
+def pct(v: float, decimals: int = 1) -> str:
+    return f"{100 * float(v):.{decimals}f}%"
+
+
+def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_label: str):
+    """The reproduction search of one outcome against a printed "estimate (low-high)".
+
+    ``table`` is ``analysis.reproduction.matches(search(...), ...)``; ``estimate``, ``low``,
+    ``high`` are ``PrintedNumber``s. Returns the Figure.
+    """
+    groups = list(table.groupby(["set", "scenario"], sort=False))
+    n = len(groups)
+    fig, ax = plt.subplots(figsize=(10.0, 2.2 + 0.34 * n))
+    e_lo, e_hi = rounding_interval(estimate)
+    ax.axvspan(100 * e_lo, 100 * e_hi, color=_TARGET, alpha=0.25, lw=0, label=f"{target_label}: estimate (rounding band)")
+    for b in (low, high):
+        ax.axvline(100 * b.fraction, color=_TARGET, ls="--", lw=1.2)
+    ax.plot([], [], color=_TARGET, ls="--", lw=1.2, label=f"{target_label}: 95% CI limits")
+    labels = []
+    for i, ((set_key, scen_key), g) in enumerate(groups):
+        y = n - 1 - i
+        ax.plot([100 * g["ci_low"].min(), 100 * g["ci_high"].max()], [y, y], color=_LINE, lw=1.5, solid_capstyle="butt")
+        ax.plot([100 * g["estimate"].min(), 100 * g["estimate"].max()], [y, y], color=_BAR, lw=7, solid_capstyle="butt")
+        prim = g[(g["transform"] == PRIMARY["transform"]) & (g["method"] == PRIMARY["method"]) & (g["ci"] == PRIMARY["ci"])]
+        if len(prim):
+            ax.plot(100 * prim["estimate"].iloc[0], y, "o", color=_DOT, ms=5, zorder=3)
+        hits = int(g["all_match"].sum()) if "all_match" in g else 0
+        mark = f"  [{hits} match]" if hits else ""
+        labels.append(f"{g['set_label'].iloc[0]} (k={int(g['k'].iloc[0])}) · {g['scenario_label'].iloc[0]}{mark}")
+    ax.plot([], [], color=_BAR, lw=7, label="pooled estimates, all transforms × estimators × CIs")
+    ax.plot([], [], color=_LINE, lw=1.5, label="lowest CI bound to highest CI bound")
+    ax.plot([], [], "o", color=_DOT, ms=5, label="primary model (logit, REML, Hartung-Knapp)")
+    ax.set_yticks(range(n))
+    ax.set_yticklabels(labels[::-1], fontsize=9)
+    ax.set_ylim(-0.8, n - 0.2)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("Pooled proportion (%)")
+    ax.grid(axis="x", color="#d9d9d9", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.set_title(title, fontsize=11, loc="left")
+    height = fig.get_figheight()
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8.5, frameon=False)
+    fig.tight_layout(rect=(0, 0.75 / height, 1, 1))
+    return fig
+
+
+def loo_figure(loo: pd.DataFrame, full, title: str):
+    """Leave-one-out estimates (with CIs) against the full estimate and its CI."""
+    n = len(loo)
+    fig, ax = plt.subplots(figsize=(8.5, 1.3 + 0.32 * n))
+    ax.axvspan(100 * full.ci_low, 100 * full.ci_high, color=_LINE, alpha=0.3, lw=0, label="all studies: 95% CI")
+    ax.axvline(100 * full.estimate, color=_BAR, lw=1.5, label="all studies: estimate")
+    for i, row in enumerate(loo.itertuples(index=False)):
+        y = n - 1 - i
+        ax.plot([100 * row.ci_low, 100 * row.ci_high], [y, y], color=_DOT, lw=1.2)
+        ax.plot(100 * row.estimate, y, "s", color=_DOT, ms=4)
+    ax.set_yticks(range(n))
+    ax.set_yticklabels([f"without {x}" for x in loo["left out"]][::-1], fontsize=9)
+    ax.set_xlabel("Pooled proportion (%)")
+    ax.set_xlim(0, 100)
+    ax.grid(axis="x", color="#d9d9d9", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.legend(fontsize=8.5, loc="lower right", frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def studies_table(studies: pd.DataFrame) -> pd.DataFrame:
+    """The candidate studies as the reader needs them: design, population, counts and where read."""
+    def frac(e, t):
+        return "–" if pd.isna(e) or pd.isna(t) else f"{int(e)}/{int(t)}"
+
+    def mark(flag):
+        return "" if pd.isna(flag) else (" (derived)" if bool(flag) else "")
+
+    rows = []
+    for _, r in studies.iterrows():
+        rows.append({
+            "study": r["label"],
+            "identifier": r["doi"] and f"doi:{r['doi']}" or (r["pmid"] and f"PMID {r['pmid']}") or r["nct"] or "not verified",
+            "design": r["design"], "population": r["population"], "Ph": r["ph_status"], "setting": r["setting"],
+            "N": "–" if pd.isna(r["n_patients"]) else int(r["n_patients"]),
+            "CR": frac(r["cr_events"], r["cr_total"]) + mark(r["cr_derived"]),
+            "CR definition": r["cr_definition"] or "–",
+            "CR read at": r["cr_location"] or "not found",
+            "MRD": frac(r["mrd_responders"], r["mrd_evaluable"]) + mark(r["mrd_derived"]),
+            "MRD read at": r["mrd_location"] or "not found",
+        })
+    return pd.DataFrame(rows)
+
+
+def search_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per (study set, scenario): k, patients, span of estimates and CI bounds, primary model, matches."""
+    rows = []
+    for (_, _), g in table.groupby(["set", "scenario"], sort=False):
+        prim = g[(g["transform"] == PRIMARY["transform"]) & (g["method"] == PRIMARY["method"]) & (g["ci"] == PRIMARY["ci"])]
+        p = prim.iloc[0]
+        rows.append({
+            "study set": g["set_label"].iloc[0], "definition": g["scenario_label"].iloc[0],
+            "k": int(g["k"].iloc[0]), "patients": int(g["patients"].iloc[0]),
+            "combinations": len(g),
+            "pooled estimates": f"{pct(g['estimate'].min())} to {pct(g['estimate'].max())}",
+            "CI bounds": f"{pct(g['ci_low'].min())} to {pct(g['ci_high'].max())}",
+            "primary model": f"{pct(p['estimate'])} ({pct(p['ci_low'])}-{pct(p['ci_high'])})",
+            "land on all three": int(g["all_match"].sum()),
+            "estimate only": int(g["est_match"].sum()),
+        })
+    return pd.DataFrame(rows)
+
+
+def closest(table: pd.DataFrame, n: int = 8) -> pd.DataFrame:
+    """The ``n`` combinations nearest the printed figure (largest gap of the three numbers)."""
+    t = table.sort_values(["distance", "set", "scenario", "transform", "method", "ci"]).head(n)
+    return pd.DataFrame({
+        "study set": t["set_label"], "definition": t["scenario_label"], "k": t["k"],
+        "transform": t["transform"], "estimator": t["method"], "CI": t["ci"],
+        "pooled (95% CI)": [f"{pct(e)} ({pct(lo)}-{pct(hi)})" for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"])],
+        "largest gap (points)": [f"{100 * d:.1f}" for d in t["distance"]],
+        "lands on all three": ["yes" if m else "no" for m in t["all_match"]],
+    }).reset_index(drop=True)
+
+
+def patients_figure(counts: dict, k_printed: int, n_printed: int, title: str):
+    """The identified studies' patients, stacked, against the printed total (what is left over)."""
+    fig, ax = plt.subplots(figsize=(9.0, 2.3))
+    known = counts["identified_patients"]
+    rest = counts["remaining_patients"]
+    ax.barh([1], [known], color=_BAR, height=0.5,
+            label=f"{counts['identified_with_n']} identified studies with a known N")
+    ax.barh([1], [max(rest, 0)], left=[known], color=_LINE, height=0.5,
+            label=f"left for {counts['remaining_studies']} studies not identified")
+    ax.axvline(n_printed, color=_TARGET, ls="--", lw=1.5, label=f"printed total ({k_printed} studies)")
+    ax.set_yticks([])
+    ax.set_xlabel("Patients")
+    ax.set_xlim(0, max(n_printed, known) * 1.08)
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=3, fontsize=8.5, frameon=False)
+    fig.tight_layout()
+    return fig
