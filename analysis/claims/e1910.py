@@ -388,21 +388,21 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     events = implied_events_from_hr_ci(float(trial.figure("nejm-os-hr").parsed.interval[0].value),
                                        float(trial.figure("nejm-os-hr").parsed.interval[1].value), decimals=2)
     same = median_checks["nejm-os-chemotherapy"]
+    nejm3, five = trial.figure("nejm-os-chemotherapy"), trial.figure("fda-os5-chemotherapy")
     exp_same = next(c for c in same.checks if c.model == "exponential")
     later_medians = [c.implied_median for c in later_res.checks]
     reproduced = (
-        Reproduced("P from NEJM HR interval", p_values["nejm-os-hr"].p, f"P = {p_values['nejm-os-hr'].p:.4f}"),
-        Reproduced("P from ASH/FDA HR interval", p_values["ash-os-hr"].p, f"P = {p_values['ash-os-hr'].p:.4f}"),
+        Reproduced("P from NEJM HR interval", p_values["nejm-os-hr"].p, f"P from the NEJM HR interval = {p_values['nejm-os-hr'].p:.4f}"),
+        Reproduced("P from ASH/FDA HR interval", p_values["ash-os-hr"].p, f"P from the ASH/FDA HR interval = {p_values['ash-os-hr'].p:.4f}"),
         Reproduced("control median from a constant hazard through 3-year OS (NEJM)", exp_same.implied_median,
-                   f"{_fmt(exp_same.implied_median)} months"),
+                   f"constant-hazard control median {_fmt(exp_same.implied_median)} months"),
         Reproduced("hazard after 3 years needed for the 71.4-month median, relative to before",
-                   same.hazard_ratio_needed, f"{same.hazard_ratio_needed:.2f}"),
-        Reproduced("control median / median follow-up", fu.ratio, f"{fu.ratio:.2f}"),
+                   same.hazard_ratio_needed, f"hazard after {nejm3.time} needed: {same.hazard_ratio_needed:.2f} x before"),
+        Reproduced("control median / median follow-up", fu.ratio, f"median / follow-up = {fu.ratio:.2f}"),
         Reproduced("deaths implied by the NEJM HR interval (Schoenfeld approximation)", events.events,
-                   f"about {events.events:.0f} ({events.events_min:.0f}-{events.events_max:.0f})"),
+                   f"deaths implied (approximation): about {events.events:.0f} ({events.events_min:.0f}-{events.events_max:.0f})"),
     )
     made = [c for c in checks if c.agrees is not None]
-    nejm3, five = trial.figure("nejm-os-chemotherapy"), trial.figure("fda-os5-chemotherapy")
     if verdict == "consistent":
         reason = (f"Both medians ({blin_med.printed}; {control_med.printed}) are printed in meeting reports of the ASH 2022 "
                   f"presentation, not in the full report's abstract. All {len(made)} consistency checks that could be made "
@@ -457,8 +457,10 @@ def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         reason = f"Disagreement in: {failed}. " + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason,
-                       reproduced=(Reproduced("follow-up in years", nejm_months / 12, f"{_fmt(nejm_months / 12, 2)} years"),
-                                   Reproduced("control median / median follow-up", fu.ratio, f"{fu.ratio:.2f}")),
+                       reproduced=(Reproduced("follow-up in years", nejm_months / 12,
+                                              f"{nejm.printed} = {_fmt(nejm_months / 12, 2)} years"),
+                                   Reproduced("control median / median follow-up", fu.ratio,
+                                              f"{control_med.printed} / {nejm.printed} = {fu.ratio:.2f}")),
                        extra={"follow_up": fu})
 
 
