@@ -87,8 +87,20 @@ def claim_header(claim: Claim, result: ClaimResult) -> str:
             f'<p class="claim-meta"><strong>Claim</strong> <code>{escape(claim.id)}</code> · '
             f'<strong>cites</strong> {refs} · <strong>reported</strong> {reported}</p>'
             f'<p>{badges(result)}</p>'
+            f'{reported_vs_reproduced(claim, result)}'
             f'<p class="claim-reason"><strong>Why:</strong> {escape(result.reason)}</p>{citation_note}'
             f'{cite_box(claim, result)}</div>')
+
+
+def reported_vs_reproduced(claim: Claim, result: ClaimResult) -> str:
+    """A two-column summary: the values as the commentary prints them, and what this report
+    computed (each reproduced value with its label); the detailed checks follow on the page."""
+    reported = "<br>".join(escape(r) for r in claim.reported) or "<em>(a statement, no number)</em>"
+    reproduced = "<br>".join(f"{escape(r.label)}: <strong>{escape(r.text)}</strong>" for r in result.reproduced) \
+        or "<em>nothing recomputed</em>"
+    return ('<table class="reported-vs-reproduced"><thead><tr><th>reported in the commentary</th>'
+            f'<th>reproduced by this report</th></tr></thead><tbody><tr><td>{reported}</td><td>{reproduced}</td>'
+            '</tr></tbody></table>')
 
 
 def ledger_html(ledger: dict, link_prefix: str = "") -> str:
@@ -121,5 +133,5 @@ def verdict_counts(ledger: dict) -> dict[str, dict[str, int]]:
     return out
 
 
-__all__ = ["badge", "badges", "checks_table", "claim_header", "cite_box", "ledger_html", "verdict_counts",
+__all__ = ["badge", "badges", "checks_table", "claim_header", "cite_box", "reported_vs_reproduced", "ledger_html", "verdict_counts",
            "CITATION_BADGES", "VERDICT_BADGES", "ClaimsRegistry"]

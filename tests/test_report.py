@@ -30,6 +30,7 @@ def test_claim_header_has_quote_references_badges_reason_and_cite_box():
     assert "224 MRD negative patients were randomized (112 in each group)." in html
     assert "Litzow et al. 2022" in html
     assert "? citation: unverifiable" in html and "≈ verdict: consistent" in html
+    assert "reproduced by this report" in html and "arms summed: <strong>224</strong>" in html
     assert "Cite this claim" in html and 'href="#e1910-randomisation"' in html
     assert "book/claims/e1910.html#e1910-randomisation" in html
     assert "@misc{recheck-e1910-randomisation" in cite_box(claim, result)
