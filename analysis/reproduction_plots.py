@@ -19,7 +19,8 @@ import pandas as pd
 from .reproduction import PRIMARY
 from .rounding import rounding_interval
 
-__all__ = ["search_figure", "loo_figure", "studies_table", "search_summary", "closest", "pct", "patients_figure"]
+__all__ = ["search_figure", "loo_figure", "studies_table", "counts_table", "search_summary", "closest", "pct",
+           "patients_figure", "compact"]
 
 _BAR = "#2f5f8a"
 _LINE = "#8fa9c4"
@@ -95,45 +96,67 @@ def loo_figure(loo: pd.DataFrame, full, title: str):
     return fig
 
 
+def compact(frame: pd.DataFrame):
+    """A Styler for the page: no index, slightly smaller text, top-aligned cells."""
+    return frame.style.hide(axis="index").set_table_styles(
+        [{"selector": "td, th", "props": [("font-size", "0.85em"), ("vertical-align", "top"), ("padding", "2px 6px")]}])
+
+
+def _frac(e, t) -> str:
+    return "–" if pd.isna(e) or pd.isna(t) else f"{int(e)}/{int(t)}"
+
+
+def _derived(flag) -> str:
+    return "" if pd.isna(flag) else (" (derived)" if bool(flag) else "")
+
+
 def studies_table(studies: pd.DataFrame) -> pd.DataFrame:
-    """The candidate studies as the reader needs them: design, population, counts and where read."""
-    def frac(e, t):
-        return "–" if pd.isna(e) or pd.isna(t) else f"{int(e)}/{int(t)}"
+    """Who the candidate studies are: identifier, design, population, Ph, setting, N."""
+    rows = []
+    for _, r in studies.iterrows():
+        ident = (f"doi:{r['doi']}" if r["doi"] else f"PMID {r['pmid']}" if r["pmid"] else r["nct"] or "not verified")
+        rows.append({
+            "study": r["label"], "identifier": ident,
+            "design": r["design"].replace("-", " "), "population": r["population"], "Ph": r["ph_status"],
+            "setting": r["setting"].replace("-", " "),
+            "N": "–" if pd.isna(r["n_patients"]) else int(r["n_patients"]),
+        })
+    return pd.DataFrame(rows)
 
-    def mark(flag):
-        return "" if pd.isna(flag) else (" (derived)" if bool(flag) else "")
 
+def counts_table(studies: pd.DataFrame) -> pd.DataFrame:
+    """The primary CR and MRD counts of each candidate study, with where each was read."""
     rows = []
     for _, r in studies.iterrows():
         rows.append({
             "study": r["label"],
-            "identifier": r["doi"] and f"doi:{r['doi']}" or (r["pmid"] and f"PMID {r['pmid']}") or r["nct"] or "not verified",
-            "design": r["design"], "population": r["population"], "Ph": r["ph_status"], "setting": r["setting"],
-            "N": "–" if pd.isna(r["n_patients"]) else int(r["n_patients"]),
-            "CR": frac(r["cr_events"], r["cr_total"]) + mark(r["cr_derived"]),
+            "CR": _frac(r["cr_events"], r["cr_total"]) + _derived(r["cr_derived"]),
             "CR definition": r["cr_definition"] or "–",
             "CR read at": r["cr_location"] or "not found",
-            "MRD": frac(r["mrd_responders"], r["mrd_evaluable"]) + mark(r["mrd_derived"]),
+            "MRD": _frac(r["mrd_responders"], r["mrd_evaluable"]) + _derived(r["mrd_derived"]),
             "MRD read at": r["mrd_location"] or "not found",
         })
     return pd.DataFrame(rows)
 
 
+def _span(lo: float, hi: float) -> str:
+    return f"{100 * lo:.1f}-{100 * hi:.1f}%"
+
+
 def search_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per (study set, scenario): k, patients, span of estimates and CI bounds, primary model, matches."""
+    """One row per (study set, definition): k, patients, span of estimates and of CI bounds,
+    the primary model's result, and how many combinations land on the printed figure."""
     rows = []
     for (_, _), g in table.groupby(["set", "scenario"], sort=False):
         prim = g[(g["transform"] == PRIMARY["transform"]) & (g["method"] == PRIMARY["method"]) & (g["ci"] == PRIMARY["ci"])]
         p = prim.iloc[0]
         rows.append({
             "study set": g["set_label"].iloc[0], "definition": g["scenario_label"].iloc[0],
-            "k": int(g["k"].iloc[0]), "patients": int(g["patients"].iloc[0]),
-            "combinations": len(g),
-            "pooled estimates": f"{pct(g['estimate'].min())} to {pct(g['estimate'].max())}",
-            "CI bounds": f"{pct(g['ci_low'].min())} to {pct(g['ci_high'].max())}",
-            "primary model": f"{pct(p['estimate'])} ({pct(p['ci_low'])}-{pct(p['ci_high'])})",
-            "land on all three": int(g["all_match"].sum()),
-            "estimate only": int(g["est_match"].sum()),
+            "k": int(g["k"].iloc[0]), "patients": f"{int(g['patients'].iloc[0]):,}",
+            "estimates": _span(g["estimate"].min(), g["estimate"].max()),
+            "CI bounds": _span(g["ci_low"].min(), g["ci_high"].max()),
+            "primary model": f"{pct(p['estimate'])} ({_span(p['ci_low'], p['ci_high'])})",
+            "matches (all three / estimate)": f"{int(g['all_match'].sum())} / {int(g['est_match'].sum())} of {len(g)}",
         })
     return pd.DataFrame(rows)
 
@@ -144,7 +167,7 @@ def closest(table: pd.DataFrame, n: int = 8) -> pd.DataFrame:
     return pd.DataFrame({
         "study set": t["set_label"], "definition": t["scenario_label"], "k": t["k"],
         "transform": t["transform"], "estimator": t["method"], "CI": t["ci"],
-        "pooled (95% CI)": [f"{pct(e)} ({pct(lo)}-{pct(hi)})" for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"])],
+        "pooled (95% CI)": [f"{pct(e)} ({_span(lo, hi)})" for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"])],
         "largest gap (points)": [f"{100 * d:.1f}" for d in t["distance"]],
         "lands on all three": ["yes" if m else "no" for m in t["all_match"]],
     }).reset_index(drop=True)
