@@ -497,7 +497,7 @@ def pool(name: str, series: list[Series], model: dict | None = None) -> Pool:
     model = dict(model or MODEL)
     if not series:
         raise ValueError(f"pool {name!r}: no series to pool")
-    labels = [s.label for s in series]
+    labels = [s.label + (" *" if s.bracketed else " \u2020" if s.derived else "") for s in series]
     totals = [s.total for s in series]
     fits = tuple(pool_proportions(list(combo), totals, labels=labels, **model)
                  for combo in itertools.product(*(s.candidates for s in series)))
