@@ -12,6 +12,8 @@ Deterministic (no dates, no random state); 10-pt text at the default size.
 
 from __future__ import annotations
 
+from html import escape
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -111,12 +113,12 @@ def _derived(flag) -> str:
 
 
 def studies_table(studies: pd.DataFrame) -> pd.DataFrame:
-    """Who the candidate studies are: identifier, design, population, Ph, setting, N."""
+    """Who the candidate studies are: identifier, design, population, Ph, setting, N (HTML cells)."""
     rows = []
     for _, r in studies.iterrows():
-        ident = (f"doi:{r['doi']}" if r["doi"] else f"PMID {r['pmid']}" if r["pmid"] else r["nct"] or "not verified")
+        ident = (f"doi:{r['doi']}" if r["doi"] else f"PMID {r['pmid']}" if r["pmid"] else r["nct"] or "identifier not verified")
         rows.append({
-            "study": r["label"], "identifier": ident,
+            "study": f"{escape(r['label'])}<br><small>{escape(ident)}</small>",
             "design": r["design"].replace("-", " "), "population": r["population"], "Ph": r["ph_status"],
             "setting": r["setting"].replace("-", " "),
             "N": "–" if pd.isna(r["n_patients"]) else int(r["n_patients"]),
@@ -128,10 +130,10 @@ def counts_table(studies: pd.DataFrame) -> pd.DataFrame:
     """The primary CR and MRD counts of each candidate study, with where each was read."""
     rows = []
     for _, r in studies.iterrows():
+        cr = _frac(r["cr_events"], r["cr_total"])
         rows.append({
             "study": r["label"],
-            "CR": _frac(r["cr_events"], r["cr_total"]) + _derived(r["cr_derived"]),
-            "CR definition": r["cr_definition"] or "–",
+            "CR (definition)": cr if cr == "–" else f"{cr} {r['cr_definition']}{_derived(r['cr_derived'])}",
             "CR read at": r["cr_location"] or "not found",
             "MRD": _frac(r["mrd_responders"], r["mrd_evaluable"]) + _derived(r["mrd_derived"]),
             "MRD read at": r["mrd_location"] or "not found",

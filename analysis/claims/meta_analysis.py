@@ -49,6 +49,19 @@ def pct_ci(est: float, lo: float, hi: float, decimals: int = 1) -> str:
     return f"{format_percent(est, decimals)} ({format_percent(lo, decimals)}-{format_percent(hi, decimals)})"
 
 
+def _citation(claim, pub: Trial, figure_ids: list[str], checks: list[Check]) -> tuple[str, str]:
+    """The citation axis: the cited abstract must carry the figures (``citation_axis``) *and*
+    print what the commentary says (the comparison checks); a cited source that prints other
+    numbers does not support the claim."""
+    citation, reason = citation_axis(claim, pub, figure_ids)
+    differing = [c for c in checks if c.agrees is False]
+    if citation in ("supported", "partly-supported") and differing:
+        return "not-supported", ("The cited abstract prints "
+                                 + "; ".join(f"{c.found} where the commentary has {c.reported} ({c.label})" for c in differing)
+                                 + ".")
+    return citation, reason
+
+
 @dataclass
 class Evidence:
     """Everything the page and the four verdicts rest on, computed once from ``data/``."""
@@ -132,7 +145,7 @@ def scope(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
         Check("'we': the commentary's authors are authors of the cited meta-analysis",
               ", ".join(commentary_authors), authors.printed, authors_ok, pub.cites(authors.id)),
     ]
-    citation, citation_reason = citation_axis(claim, pub, ["liu-aim", "liu-authors"])
+    citation, citation_reason = _citation(claim, pub, ["liu-aim", "liu-authors"], checks)
     verdict = "consistent" if all(c.agrees for c in checks) else "discrepant"
     if verdict == "consistent":
         reason = (f"The cited meta-analysis states this aim in its abstract, and the commentary's authors "
@@ -169,7 +182,7 @@ def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
                f"(mean {c['remaining_mean']:.0f}; identified studies have {lo}-{hi})"),
               remaining_ok, "arithmetic on the two rows above"),
     ]
-    citation, citation_reason = citation_axis(claim, pub, ["liu-studies", "liu-patients"])
+    citation, citation_reason = _citation(claim, pub, ["liu-studies", "liu-patients"], checks[:2])
     made = [ch for ch in checks if ch.agrees is not None]
     verdict = "consistent" if all(ch.agrees for ch in made) else "discrepant"
     reproduced = (Reproduced("identified candidate studies (R/R, before Liu 2023)", float(c["identified"]), f"{c['identified']}"),
@@ -234,7 +247,7 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
               "analysis.reproduction.search over data/meta_analysis/"),
     ]
     internal = checks[:3] + (checks[3:4] if implied.get("width_ratio") is not None else [])
-    citation, citation_reason = citation_axis(claim, pub, [est_id, ci_id])
+    citation, citation_reason = _citation(claim, pub, [est_id, ci_id], checks[:2])
     missing = ("the list of Liu 2023's 18 studies, the count it took from each, its response definition, model and "
                "transform (only the abstract is public)")
     if not all(c.agrees for c in internal):
