@@ -55,9 +55,10 @@ def _relapse_panel(ax, figures: list[RelapseFigure], interval: tuple[float, floa
         else:
             ax.plot([lo], [y], marker="o" if f.use == "check" else "o", ms=8, color=colour,
                     markerfacecolor=colour if f.use == "check" else "white", markeredgewidth=1.8, zorder=3)
-        labels.append(_wrap(f"{_short_study(f.study)}: {f.why} [{f.reported}]", 52))
+        shown_as = f.span.text if f.recomputed is None else f.reported  # "1 - 83.7%" for a survival figure
+        labels.append(_wrap(f"{_short_study(f.study)} [{shown_as}]", 34))
     ax.set_yticks(range(n, 0, -1))
-    ax.set_yticklabels(labels, fontsize=fontsize * 0.8)
+    ax.set_yticklabels(labels, fontsize=fontsize * 0.85)
     ax.set_ylim(0.3, n + 0.7)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Percentage of patients", fontsize=fontsize)
@@ -76,7 +77,7 @@ def relapse_ranges(adults: list[RelapseFigure], children: list[RelapseFigure],
     claimed range shaded. Figures printed only in words are not drawn (the page lists them)."""
     n_a = sum(f.span is not None for f in adults)
     n_c = sum(f.span is not None for f in children)
-    fig, (ax_a, ax_c) = plt.subplots(2, 1, figsize=(11.0, 1.6 + 0.48 * (n_a + n_c) + 1.2),
+    fig, (ax_a, ax_c) = plt.subplots(2, 1, figsize=(8.0, 1.6 + 0.5 * (n_a + n_c) + 1.2),
                                      gridspec_kw={"height_ratios": [max(n_a, 1), max(n_c, 1)]})
     _relapse_panel(ax_a, adults, adult_interval, adult_claim, "Adults", fontsize)
     _relapse_panel(ax_c, children, child_interval, child_claim, "Children", fontsize)
@@ -84,8 +85,8 @@ def relapse_ranges(adults: list[RelapseFigure], children: list[RelapseFigure],
                plt.Line2D([], [], color=_CHECK, marker="o", lw=0, ms=8, label="compared with the claim"),
                plt.Line2D([], [], color=_CONTEXT, marker="o", markerfacecolor="white", lw=0, ms=8,
                           markeredgewidth=1.8, label="context only (subgroup, one component, survival)")]
-    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=fontsize * 0.9, frameon=False)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=fontsize * 0.9, frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
 
@@ -95,7 +96,7 @@ def pooled_by_subgroup(pools: dict[str, Pool], interval: tuple[float, float], cl
     subgroup, against the claimed range (shaded)."""
     items = list(pools.values())
     n = len(items)
-    fig, ax = plt.subplots(figsize=(10.0, 1.4 + 0.62 * n))
+    fig, ax = plt.subplots(figsize=(8.0, 1.6 + 0.62 * n))
     ax.axvspan(100 * interval[0], 100 * interval[1], color=_CLAIM, zorder=0, lw=0, label=f"claimed {claimed}")
     for i, p in enumerate(items):
         y = n - i
@@ -103,7 +104,7 @@ def pooled_by_subgroup(pools: dict[str, Pool], interval: tuple[float, float], cl
         ax.plot([100 * s.pi_low, 100 * s.pi_high], [y, y], color=_POOLED, lw=1.2, alpha=0.6, zorder=2)
         ax.plot([100 * s.ci_low, 100 * s.ci_high], [y, y], color=_POOLED, lw=5, solid_capstyle="butt", zorder=3)
         ax.plot([100 * s.estimate], [y], marker="D", ms=8, color="white", markeredgecolor=_INK, zorder=4)
-        ax.text(101, y, f"{100 * s.estimate:.1f}%  (k = {p.k})", va="center", fontsize=fontsize * 0.9)
+        ax.text(102, y, f"{100 * s.estimate:.1f}% (k = {p.k})", va="center", fontsize=fontsize * 0.9, clip_on=False)
     ax.set_yticks(range(n, 0, -1))
     ax.set_yticklabels([p.name for p in items], fontsize=fontsize)
     ax.set_xlim(0, 100)
@@ -115,7 +116,7 @@ def pooled_by_subgroup(pools: dict[str, Pool], interval: tuple[float, float], cl
     handles = [Patch(color=_CLAIM, label=f"claimed {claimed} (with rounding)"),
                plt.Line2D([], [], color=_POOLED, lw=5, label="95% CI (Hartung-Knapp)"),
                plt.Line2D([], [], color=_POOLED, lw=1.2, alpha=0.6, label="95% prediction interval")]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=fontsize * 0.9,
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.4, -0.2), ncol=2, fontsize=fontsize * 0.9,
               frameon=False)
     fig.tight_layout()
     return fig

@@ -553,12 +553,16 @@ def _short_label(row) -> str:
 #: Rows kept out of every pool, with the reason (shown on the page).
 SALVAGE_EXCLUDED_PREFIXES = {
     "review-": "a review's range, not a study result",
-    "hist-": "pooled historical data that may overlap with the cohort series (and hist-ref rows are secondary quotations)",
+    "hist-": "historical pool that may overlap with the cohort series",
 }
 #: row -> the row that supersedes it (subset or smaller analysis of the same arm).
 SALVAGE_SUPERSEDED = {"inovate-soc-cr-cri-primary": "inovate-soc-cr-cri-final"}
 #: Alternative end point of the same arm: main row -> sensitivity row.
 SALVAGE_ALTERNATIVE = {"tower-soc-cr": "tower-soc-cr-crh-cri"}
+
+ENDPOINT_NAMES = {"cr-after-salvage": "CR", "cr-cri-after-salvage": "CR/CRi",
+                  "cr-crh-cri-after-salvage": "CR/CRh/CRi"}
+DESIGN_NAMES = {"randomised-control-arm": "randomised arm", "cohort-series": "cohort"}
 
 #: The subgroups of the re-induction analysis: name -> (title, column, value or None for all).
 SALVAGE_SUBGROUPS = {
@@ -620,12 +624,13 @@ def salvage_evidence(data_dir: Path | str | None = None) -> SalvageEvidence:
         if any(r["row_id"] in SALVAGE_ALTERNATIVE for r in rows):
             alternative[name] = pool(title, swapped)
     table = pd.DataFrame([{
-        "series": _short_label(r), "line": r["salvage_line"], "design": r["design"],
-        "end point": r["quantity"], "printed": r["reported"],
+        "series": _short_label(r), "line": r["salvage_line"], "design": DESIGN_NAMES[r["design"]],
+        "end point": ENDPOINT_NAMES[r["quantity"]], "printed": r["reported"],
         "count used": _series_from_row(r).count_text, "where read": _source_text(r),
     } for r in eligible])
     cross_checks = pd.DataFrame([{
-        "figure": r["row_id"], "line": r["salvage_line"], "printed": r["reported"],
+        "figure": r["row_id"], "line": r["salvage_line"], "end point": ENDPOINT_NAMES[r["quantity"]],
+        "printed": r["reported"],
         "denominator": "" if pd.isna(r["total"]) else str(int(r["total"])),
         "why not pooled": next((SALVAGE_EXCLUDED_PREFIXES[p] for p in SALVAGE_EXCLUDED_PREFIXES if r["row_id"].startswith(p)),
                                "denominator not printed"),

@@ -1,0 +1,238 @@
+"""Background claim group: relapse burden, re-induction CR, TRM, and the citation audit.
+
+Real values from the data, checked by hand or by an independent formula, and one broken input
+per claim that changes its verdict.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+from analysis.claims import evaluate
+from analysis.claims.background import (audit_verdict, candidate_counts, citation_audit, claimed_interval,
+                                        fatal_evidence, load_cited_works, parse_span, relapse_adults,
+                                        relapse_children, reinduction_cr, salvage_evidence, span_agrees,
+                                        trm_immunotherapy)
+from analysis.datafiles import DataError, load_claims
+from analysis.errata import load_errata
+from analysis.ledger import build_ledger
+from conftest import replace_in
+
+CLAIMS = load_claims()
+
+
+# ----------------------------------------------------------------------------- helpers
+def test_candidate_counts_are_every_count_that_rounds_to_the_printed_percentage():
+    assert candidate_counts("16%", 134) == [21, 22]          # 15.67% and 16.42%
+    assert candidate_counts("25%", 134) == [33, 34]          # 24.63% and 25.37%
+    assert candidate_counts("42%", 224) == [93, 94, 95]      # 41.52%, 41.96%, 42.41%
+    assert candidate_counts("29.4%", 109) == [32]            # 29.36%; 31 -> 28.4%, 33 -> 30.3%
+    assert candidate_counts("33%", 82) == [27]               # 32.93%
+
+
+@pytest.mark.parametrize("printed, total", [("about half", 10), ("16%", 0), ("20%-30%", 50)])
+def test_candidate_counts_reject_what_is_not_one_percentage(printed, total):
+    with pytest.raises(ValueError):
+        candidate_counts(printed, total)
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("12.7%", 0.127, 0.127), ("30% to 60%", 0.30, 0.60), ("10–15%", 0.10, 0.15),
+    ("15-20 percent (about 600 children)", 0.15, 0.20), ("43% ± 7%", 0.43, 0.43), ("∼1%", 0.01, 0.01),
+    ("overall cure rate of 50%", 0.50, 0.50), ("≥90%", 0.90, 1.0),
+])
+def test_parse_span_reads_the_printed_forms_of_the_tables(text, low, high):
+    span = parse_span(text)
+    assert (span.low, span.high) == pytest.approx((low, high))
+
+
+@pytest.mark.parametrize("text", ["Most", "up to two-thirds", "609", "229 relapsing patients", "About one half"])
+def test_parse_span_leaves_words_and_bare_counts_alone(text):
+    assert parse_span(text) is None
+
+
+def test_claimed_interval_uses_the_rounding_of_each_end():
+    assert claimed_interval("50%-65%") == pytest.approx((0.495, 0.655))
+    assert claimed_interval("20%-30%") == pytest.approx((0.195, 0.305))
+    with pytest.raises(ValueError):
+        claimed_interval("54%")
+    assert span_agrees(parse_span("30% to 60%"), (0.495, 0.655))      # overlap
+    assert not span_agrees(parse_span("43%"), (0.495, 0.655))
+
+
+# ----------------------------------------------------------------------------- relapse
+def test_relapse_adults_consistent_and_not_supported():
+    result = evaluate("relapse-adults")
+    assert (result.citation, result.verdict) == ("not-supported", "consistent")
+    assert result.extra["envelope"] == pytest.approx((0.30, 0.60))   # review 30-60%, GIMEMA 60%
+    assert len(result.checks) == 4 and all(c.agrees for c in result.checks)
+    assert "Hunger2012" in result.reason and "Qian2014 (not found)" in result.reason
+
+
+def test_relapse_children_recomputes_the_cog_proportions():
+    result = evaluate("relapse-children")
+    assert (result.citation, result.verdict) == ("not-supported", "consistent")
+    values = {r.label: r.value for r in result.reproduced}
+    assert values["cog-1996-2014-relapse recomputed"] == pytest.approx(2053 / 16115)   # 0.12740
+    assert values["cog-1988-2002-relapse recomputed"] == pytest.approx(1961 / 9585)    # 0.20459
+    assert result.extra["envelope"] == pytest.approx((0.10, 1961 / 9585))
+
+
+def test_a_higher_adult_relapse_figure_makes_the_adult_claim_discrepant(data_copy):
+    replace_in(data_copy / "background" / "adult_relapse.csv",
+               "GIMEMA ALL 0288 chemotherapy,,,60%", "GIMEMA ALL 0288 chemotherapy,,,80%")
+    result = relapse_adults(CLAIMS, data_dir=data_copy)
+    assert result.verdict == "discrepant"
+    assert [c.found for c in result.checks if c.agrees is False] == ["80.0%"]
+
+
+def test_a_count_that_contradicts_its_printed_percentage_makes_the_child_claim_discrepant(data_copy):
+    replace_in(data_copy / "background" / "paediatric_relapse.csv", "2053,16115,12.7%", "2503,16115,12.7%")
+    result = relapse_children(CLAIMS, data_dir=data_copy)
+    assert result.verdict == "discrepant"       # 2503/16115 = 15.5% is not the printed 12.7%
+
+
+def test_a_found_reference_that_prints_the_figure_lifts_the_citation(data_copy):
+    path = data_copy / "background" / "cited_works.yaml"
+    replace_in(path, "    found: false\n    read: nothing\n    reports: \"\"",
+               "    found: true\n    read: abstract\n    reports: \"x\"")
+    replace_in(path, "    carries: {}\n\n  - bibkey: Hoelzer2024",
+               "    carries:\n      relapse-adults: {prints: true, why: \"says 50-65%\"}\n"
+               "      relapse-children: {prints: false, why: \"no\"}\n      reinduction-cr: {prints: false, why: \"no\"}\n\n"
+               "  - bibkey: Hoelzer2024")
+    assert relapse_adults(CLAIMS, data_dir=data_copy).citation == "partly-supported"
+
+
+# ----------------------------------------------------------------------------- re-induction
+def test_reinduction_pools_and_verdict():
+    result = evaluate("reinduction-cr")
+    assert (result.citation, result.verdict) == ("not-supported", "discrepant")
+    ev = salvage_evidence()
+    assert {n: p.k for n, p in ev.pools.items()} == {"first": 3, "second-or-later": 2, "randomised": 2,
+                                                     "cohort": 5, "all": 7}
+    first = ev.pools["first"]
+    # bracketed GMALL first salvage (93-95 of 224): 3 fits; shown count is the nearest, 94
+    assert len(first.fits) == 3
+    assert [s.shown for s in first.series if s.bracketed] == [94]
+    assert first.shown.estimate == pytest.approx(0.397, abs=0.001)
+    agrees = {c.label.split(" (")[0]: c.agrees for c in result.checks}
+    assert agrees["pooled CR, first salvage"] is False and agrees["pooled CR, cohort series"] is False
+    assert agrees["pooled CR, second or later salvage"] is True and agrees["pooled CR, randomised control arms"] is True
+    # nothing secondary, overlapping or without a denominator is pooled
+    pooled_ids = {s.row_id for p in ev.pools.values() for s in p.series}
+    assert not any(i.startswith(("hist-", "review-")) for i in pooled_ids)
+    assert "pethema-first-relapse-intensive" not in pooled_ids and "inovate-soc-cr-cri-primary" not in pooled_ids
+
+
+def test_second_salvage_pool_matches_an_independent_reml_hk_computation():
+    """REML by direct maximisation of the restricted likelihood (scipy), HK by its formula."""
+    x, n = np.array([27.0, 53.0]), np.array([82.0, 288.0])
+    y, v = special.logit(x / n), 1 / x + 1 / (n - x)
+
+    def restricted_nll(t2):
+        w = 1 / (v + t2)
+        mu = (w * y).sum() / w.sum()
+        return 0.5 * (np.log(v + t2).sum() + np.log(w.sum()) + (w * (y - mu) ** 2).sum())
+
+    from scipy.optimize import minimize_scalar
+    t2 = minimize_scalar(restricted_nll, bounds=(0, 10), method="bounded", options={"xatol": 1e-10}).x
+    w = 1 / (v + t2)
+    mu = (w * y).sum() / w.sum()
+    se = math.sqrt((w * (y - mu) ** 2).sum() / (len(y) - 1) / w.sum())
+    crit = stats.t.ppf(0.975, len(y) - 1)
+    pooled = salvage_evidence().pools["second-or-later"].shown
+    assert pooled.tau2 == pytest.approx(t2, rel=1e-3)
+    assert pooled.estimate == pytest.approx(special.expit(mu), abs=1e-5)
+    assert (pooled.ci_low, pooled.ci_high) == pytest.approx((special.expit(mu - crit * se), special.expit(mu + crit * se)), abs=1e-4)
+
+
+def test_lower_first_salvage_rates_make_the_reinduction_claim_consistent(data_copy):
+    path = data_copy / "background" / "salvage_cr.csv"
+    replace_in(path, "8 best supportive care)\",121,229,53%", "8 best supportive care)\",57,229,25%")
+    replace_in(path, ",,224,42%,false,GMALL", ",,224,27%,false,GMALL")
+    assert reinduction_cr(CLAIMS, data_dir=data_copy).verdict == "consistent"
+
+
+# ----------------------------------------------------------------------------- TRM
+def test_trm_pooled_rate_matches_the_common_effect_formula_when_tau2_is_zero():
+    result = evaluate("trm-immunotherapy")
+    assert (result.citation, result.verdict) == ("supported", "discrepant")
+    ev = fatal_evidence()
+    fit = ev.treatment_related.shown
+    x, n = np.array([8.0, 4.0, 1.0, 1.0]), np.array([267.0, 225.0, 45.0, 93.0])
+    assert sorted(zip(fit.studies["events"], fit.studies["total"])) == sorted(zip(x.astype(int), n.astype(int)))
+    assert fit.tau2 == 0.0                                   # heterogeneity Q = 1.43 on 3 df
+    y, v = special.logit(x / n), 1 / x + 1 / (n - x)
+    w = 1 / v
+    mu = (w * y).sum() / w.sum()
+    se = math.sqrt((w * (y - mu) ** 2).sum() / 3 / w.sum())   # Hartung-Knapp, k - 1 = 3
+    crit = stats.t.ppf(0.975, 3)
+    assert fit.estimate == pytest.approx(special.expit(mu), abs=1e-9)          # 0.0231
+    assert (fit.ci_low, fit.ci_high) == pytest.approx((special.expit(mu - crit * se), special.expit(mu + crit * se)), abs=1e-9)
+    assert fit.ci_low > 0.01                                  # 1% lies below the CI
+    assert ev.any_cause.shown.estimate == pytest.approx(0.163, abs=0.001)     # 103/630 crude 16.3%
+    assert all(ev.table["printed agrees"] == "yes")          # every printed % re-derives from its counts
+
+
+def test_trial_rates_near_one_percent_make_the_trm_claim_consistent(data_copy):
+    path = data_copy / "background" / "blinatumomab_fatal_events.csv"
+    replace_in(path, "blinatumomab,8,267,3%", "blinatumomab,3,267,1%")
+    replace_in(path, "blinatumomab,4,225,2%", "blinatumomab,2,225,1%")
+    replace_in(path, "blinatumomab,1,45,2%", "blinatumomab,1,90,1%")
+    assert trm_immunotherapy(CLAIMS, data_dir=data_copy).verdict == "consistent"
+
+
+def test_a_guideline_that_does_not_print_the_figure_is_not_support(data_copy):
+    replace_in(data_copy / "background" / "cited_works.yaml",
+               "trm-immunotherapy: {prints: true,", "trm-immunotherapy: {prints: false,")
+    assert trm_immunotherapy(CLAIMS, data_dir=data_copy).citation == "not-supported"
+
+
+# ----------------------------------------------------------------------------- cited works and audit
+@pytest.mark.parametrize("old, new, message", [
+    ("    read: abstract\n    reports: \"Front-line", "    read: skimmed\n    reports: \"Front-line", "unknown value 'skimmed'"),
+    ("*J Clin Oncol*. 2012;30(14):1663.\"", "*J Clin Oncol*. 2012;30(14):1663-1669.\"", "does not occur in the commentary"),
+    ("  - bibkey: Qian2014", "  - bibkey: Qian2015", "unknown BibTeX key 'Qian2015'"),
+    ("    found: false\n    read: nothing", "    found: false\n    read: abstract", "cannot have been read"),
+])
+def test_cited_works_errors_name_the_field(data_copy, old, new, message):
+    replace_in(data_copy / "background" / "cited_works.yaml", old, new)
+    with pytest.raises(DataError, match=message):
+        load_cited_works(data_copy)
+
+
+@pytest.mark.parametrize("read, citations, expected", [
+    ("abstract", ["supported", "supported", "pending"], "supported"),
+    ("abstract", ["not-supported", "not-supported"], "not-supported"),
+    ("abstract", ["supported", "not-supported"], "partly-supported"),
+    ("abstract", ["unverifiable"], "unverifiable"),
+    ("abstract", ["pending", "pending"], "pending"),
+    ("nothing", ["supported"], "unverifiable"),
+    ("record-only", ["pending"], "unverifiable"),
+])
+def test_audit_verdict_rule(read, citations, expected):
+    work = next(iter(load_cited_works().values()))
+    work = type(work)(**{**work.__dict__, "read": read, "found": read != "nothing"})
+    assert audit_verdict(work, citations) == expected
+
+
+def test_citation_audit_covers_all_six_references_from_the_ledger():
+    ledger = build_ledger([evaluate(i) for i in CLAIMS.ids()], CLAIMS)
+    rows = {r.bibkey: r for r in citation_audit(ledger, load_cited_works(), load_errata())}
+    assert [r.number for r in sorted(rows.values(), key=lambda r: r.number)] == [1, 2, 3, 4, 5, 6]
+    assert rows["Hunger2012"].verdict == "not-supported"
+    assert rows["Qian2014"].verdict == "unverifiable"
+    assert rows["Hoelzer2024"].verdict == "supported"
+    assert rows["Litzow2022"].verdict == "unverifiable"
+    assert {e["id"] for e in rows["Hunger2012"].errata} == {"ref1-truncated"}
+    assert {e["id"] for e in rows["Qian2014"].errata} == {"ref2-not-found"}
+    assert {e["id"] for e in rows["Hoelzer2024"].errata} == {"ref3-year"}
+    assert {e["id"] for e in rows["Liu2023meta"].errata} == {"ref4-year"}
+    assert rows["Gaballa2022"].errata == ()
+    assert {c["id"] for c in rows["Hunger2012"].claims} == {"relapse-adults", "relapse-children", "reinduction-cr"}
+    # claims of other groups keep whatever the ledger says; nothing is invented for them
+    for row in rows.values():
+        for c in row.claims:
+            assert c["citation"] == next(x for x in ledger["claims"] if x["id"] == c["id"])["citation"]
