@@ -42,9 +42,9 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
     """
     groups = list(table.groupby(["set", "scenario"], sort=False))
     n = len(groups)
-    fig, ax = plt.subplots(figsize=(10.0, 2.2 + 0.34 * n))
+    fig, ax = plt.subplots(figsize=(8.0, 2.2 + 0.3 * n))
     e_lo, e_hi = rounding_interval(estimate)
-    ax.axvspan(100 * e_lo, 100 * e_hi, color=_TARGET, alpha=0.25, lw=0, label=f"{target_label}: estimate (rounding band)")
+    ax.axvspan(100 * e_lo, 100 * e_hi, color=_TARGET, alpha=0.35, lw=0, label=f"{target_label}: estimate (rounding band)")
     for b in (low, high):
         ax.axvline(100 * b.fraction, color=_TARGET, ls="--", lw=1.2)
     ax.plot([], [], color=_TARGET, ls="--", lw=1.2, label=f"{target_label}: 95% CI limits")
@@ -58,7 +58,7 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
             ax.plot(100 * prim["estimate"].iloc[0], y, "o", color=_DOT, ms=5, zorder=3)
         hits = int(g["all_match"].sum()) if "all_match" in g else 0
         mark = f"  [{hits} match]" if hits else ""
-        labels.append(f"{g['set_label'].iloc[0]} (k={int(g['k'].iloc[0])}) · {g['scenario_label'].iloc[0]}{mark}")
+        labels.append(f"{g['set_label'].iloc[0]} (k={int(g['k'].iloc[0])}), {g['scenario_label'].iloc[0]}{mark}")
     ax.plot([], [], color=_BAR, lw=7, label="pooled estimates, all transforms × estimators × CIs")
     ax.plot([], [], color=_LINE, lw=1.5, label="lowest CI bound to highest CI bound")
     ax.plot([], [], "o", color=_DOT, ms=5, label="primary model (logit, REML, Hartung-Knapp)")
@@ -69,7 +69,7 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
     ax.set_xlabel("Pooled proportion (%)")
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.set_axisbelow(True)
-    ax.set_title(title, fontsize=11, loc="left")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
     height = fig.get_figheight()
     fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8.5, frameon=False)
     fig.tight_layout(rect=(0, 0.75 / height, 1, 1))
@@ -79,7 +79,7 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
 def loo_figure(loo: pd.DataFrame, full, title: str):
     """Leave-one-out estimates (with CIs) against the full estimate and its CI."""
     n = len(loo)
-    fig, ax = plt.subplots(figsize=(8.5, 1.3 + 0.32 * n))
+    fig, ax = plt.subplots(figsize=(7.5, 1.3 + 0.3 * n))
     ax.axvspan(100 * full.ci_low, 100 * full.ci_high, color=_LINE, alpha=0.3, lw=0, label="all studies: 95% CI")
     ax.axvline(100 * full.estimate, color=_BAR, lw=1.5, label="all studies: estimate")
     for i, row in enumerate(loo.itertuples(index=False)):
@@ -177,7 +177,7 @@ def closest(table: pd.DataFrame, n: int = 8) -> pd.DataFrame:
 
 def patients_figure(counts: dict, k_printed: int, n_printed: int, title: str):
     """The identified studies' patients, stacked, against the printed total (what is left over)."""
-    fig, ax = plt.subplots(figsize=(9.0, 2.3))
+    fig, ax = plt.subplots(figsize=(7.5, 2.3))
     known = counts["identified_patients"]
     rest = counts["remaining_patients"]
     ax.barh([1], [known], color=_BAR, height=0.5,
