@@ -142,7 +142,7 @@ def attainable_percentages(trial: Trial, figure_ids: list[str], title: str = "")
     """
 
     rows = [trial.figure(i) for i in figure_ids]
-    fig, ax = plt.subplots(figsize=(10, 0.62 * len(rows) + 1.6))
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(rows) + 1.5))
     for y, f in enumerate(reversed(rows)):
         n = int(trial.figure(f.denominator).value)
         lo, hi = rounding_interval(f.parsed.estimate)
@@ -156,20 +156,20 @@ def attainable_percentages(trial: Trial, figure_ids: list[str], title: str = "")
                 ax.plot([v], [y], marker="o" if inside else "|", markersize=7 if inside else 12,
                         color="#1f5f8b" if inside else "#8a8a8a", linestyle="none", zorder=3)
         for k in (grim.k or grim.nearest_k):
-            ax.annotate(f"{k}/{n} = {100 * k / n:.1f}%", (100 * k / n, y), textcoords="offset points", xytext=(0, 9),
-                        ha="center", fontsize=8, color="#1f5f8b" if hits else "#b03a2e")
+            ax.annotate(f"{k}/{n} = {100 * k / n:.1f}%", (100 * k / n, y), textcoords="offset points", xytext=(0, 8),
+                        ha="center", fontsize=9, color="#1f5f8b" if hits else "#b03a2e")
         if not hits:
-            ax.annotate("no k/n prints so", (100 * f.value, y), textcoords="offset points", xytext=(0, -16),
-                        ha="center", fontsize=8, color="#b03a2e")
+            ax.annotate("no k/n prints so", (100 * f.value, y), textcoords="offset points", xytext=(0, -15),
+                        ha="center", fontsize=9, color="#b03a2e")
         label = f"{f.quantity.split(' (')[0]}{' at ' + f.time if f.time else ''}: {f.printed}"
-        ax.text(-3, y, label, ha="right", va="center", fontsize=9)
+        ax.text(-3, y, label, ha="right", va="center", fontsize=10)
     ax.set_yticks([])
     ax.set_ylim(-0.8, len(rows) - 0.2)
     ax.set_xlim(-1, 101)
-    ax.set_xlabel("percent   (band: values that round to the printed figure; ticks: k/n; dots: k/n inside the band)")
+    ax.set_xlabel("percent (band: values that round to the printed figure;\nticks: k/n; dots: k/n inside the band)", fontsize=9.5)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     if title:
         ax.set_title(title, fontsize=12)
-    fig.subplots_adjust(left=0.38, right=0.98, bottom=0.2 if len(rows) < 6 else 0.12, top=0.9)
+    fig.subplots_adjust(left=0.45, right=0.97, bottom=0.22 if len(rows) < 6 else 0.13, top=0.92)
     return fig

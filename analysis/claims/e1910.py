@@ -392,15 +392,15 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     exp_same = next(c for c in same.checks if c.model == "exponential")
     later_medians = [c.implied_median for c in later_res.checks]
     reproduced = (
-        Reproduced("P from NEJM HR interval", p_values["nejm-os-hr"].p, f"P from the NEJM HR interval = {p_values['nejm-os-hr'].p:.4f}"),
-        Reproduced("P from ASH/FDA HR interval", p_values["ash-os-hr"].p, f"P from the ASH/FDA HR interval = {p_values['ash-os-hr'].p:.4f}"),
-        Reproduced("control median from a constant hazard through 3-year OS (NEJM)", exp_same.implied_median,
-                   f"constant-hazard control median {_fmt(exp_same.implied_median)} months"),
-        Reproduced("hazard after 3 years needed for the 71.4-month median, relative to before",
-                   same.hazard_ratio_needed, f"hazard after {nejm3.time} needed: {same.hazard_ratio_needed:.2f} x before"),
-        Reproduced("control median / median follow-up", fu.ratio, f"median / follow-up = {fu.ratio:.2f}"),
+        Reproduced("P recomputed from the NEJM HR interval", p_values["nejm-os-hr"].p, f"P = {p_values['nejm-os-hr'].p:.4f}"),
+        Reproduced("P recomputed from the ASH/FDA HR interval", p_values["ash-os-hr"].p, f"P = {p_values['ash-os-hr'].p:.4f}"),
+        Reproduced(f"control median from a constant hazard through OS at {nejm3.time} (NEJM)", exp_same.implied_median,
+                   f"{_fmt(exp_same.implied_median)} months"),
+        Reproduced(f"hazard after {nejm3.time} needed for the {control_med.printed} median, relative to before",
+                   same.hazard_ratio_needed, f"{same.hazard_ratio_needed:.2f} x"),
+        Reproduced("control median / median follow-up", fu.ratio, f"{fu.ratio:.2f} x"),
         Reproduced("deaths implied by the NEJM HR interval (Schoenfeld approximation)", events.events,
-                   f"deaths implied (approximation): about {events.events:.0f} ({events.events_min:.0f}-{events.events_max:.0f})"),
+                   f"about {events.events:.0f} deaths ({events.events_min:.0f}-{events.events_max:.0f})"),
     )
     made = [c for c in checks if c.agrees is not None]
     if verdict == "consistent":

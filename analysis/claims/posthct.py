@@ -142,7 +142,7 @@ def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason,
                        reproduced=(Reproduced("landmark / median follow-up", landmark / fu_months,
-                                              f"{os1.time} / {fu.printed} = {landmark / fu_months:.2f}"),))
+                                              f"{landmark / fu_months:.2f}"),))
 
 
 def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
@@ -169,16 +169,14 @@ def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     verdict = verdict_from_checks(checks)
     citation, citation_reason = citation_axis(claim, trial, [os1.id, pfs1.id, nrm1.id])
     reproduced = (
-        Reproduced("deaths by 1 year consistent with OS", None,
-                   f"deaths by {os1.time}: {os_km.min_events}-{os_km.max_events} (censoring needed)"
-                   if not os_km.attainable_without_censoring else f"deaths by {os1.time}: {os_km.min_events}-{os_km.max_events}"),
-        Reproduced("progression or death by 1 year consistent with PFS", None,
-                   f"progression or death by {pfs1.time}: {pfs_km.min_events}-{pfs_km.max_events} "
-                   f"({pfs_km.events_without_censoring[0]} if nobody was censored)"
-                   if pfs_km.attainable_without_censoring else
-                   f"progression or death by {pfs1.time}: {pfs_km.min_events}-{pfs_km.max_events}"),
-        Reproduced("relapse or progression by 1 year implied (1 - PFS - NRM; derived)", relapse,
-                   f"relapse or progression by {pfs1.time} (derived): {format_percent(relapse)}"),
+        Reproduced(f"deaths by {os1.time} that can give the OS estimate", None,
+                   f"{os_km.min_events}-{os_km.max_events} deaths (censoring needed)"
+                   if not os_km.attainable_without_censoring else f"{os_km.min_events}-{os_km.max_events} deaths"),
+        Reproduced(f"progressions or deaths by {pfs1.time} that can give the PFS estimate", None,
+                   f"{pfs_km.min_events}-{pfs_km.max_events} events ({pfs_km.events_without_censoring[0]} if nobody was censored)"
+                   if pfs_km.attainable_without_censoring else f"{pfs_km.min_events}-{pfs_km.max_events} events"),
+        Reproduced(f"relapse or progression by {pfs1.time} (1 - PFS - NRM; derived)", relapse,
+                   format_percent(relapse)),
     )
     if verdict == "consistent":
         censoring = ("" if os_km.attainable_without_censoring else
