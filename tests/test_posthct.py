@@ -68,7 +68,7 @@ def test_a_nonzero_nrm_or_pfs_above_os_is_caught(data_copy):
     result = outcomes(load_claims(), _trial(data_copy))
     assert result.verdict == "discrepant"
     assert {c.label for c in result.checks if c.agrees is False} == {
-        "1-year progression-free survival",
+        "progression-free survival at 1 year",
         "overall survival is at least progression-free survival (a death is a PFS event)"}
 
 
@@ -95,7 +95,7 @@ def test_feasibility_rests_on_delivery_and_toxicity():
      "patients who completed all 4 cycles, percent is a whole number of the 21 patients"),
     ('    quantity: cumulative incidence of acute GVHD, grades 3-4\n    printed: "5%"',
      '    quantity: cumulative incidence of acute GVHD, grades 3-4\n    printed: "38%"',
-     "registry's limit for grade 3-4 acute GVHD"),
+     "registry's limit for severe acute GVHD"),
     ('printed: "2"\n    of: registry-started', 'printed: "3"\n    of: registry-started', "patients treated of those enrolled"),
 ])
 def test_a_broken_feasibility_figure_is_caught(data_copy, old, new, failing):
