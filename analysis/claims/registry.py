@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .. import paths
 from ..datafiles import ClaimsRegistry, load_claims
 from .base import ClaimResult
 
@@ -69,7 +70,27 @@ def _group_for(claim_id: str) -> Group | None:
     return None
 
 
+_CACHE: dict[tuple, dict[str, ClaimResult]] = {}
+
+
+def _inputs_signature(claims: ClaimsRegistry) -> tuple:
+    """What a group's results depend on besides the code: every file under data/ and the
+    bibliography (path, size, modification time), and the claims registry's content."""
+    files = [p for p in sorted(paths.DATA.rglob("*")) if p.is_file()] + [paths.BIBLIOGRAPHY]
+    return (tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files), claims.path, claims.claims)
+
+
 def _run_group(group: Group, claims: ClaimsRegistry) -> dict[str, ClaimResult]:
+    """Run one group's evaluator, memoised for the life of the process on the group and its
+    inputs (so a page or a test suite evaluating several claims of a group pays once; an edited
+    data file changes the signature and is re-evaluated)."""
+    key = (group.name, _inputs_signature(claims))
+    if key not in _CACHE:
+        _CACHE[key] = _evaluate_group(group, claims)
+    return _CACHE[key]
+
+
+def _evaluate_group(group: Group, claims: ClaimsRegistry) -> dict[str, ClaimResult]:
     results = {r.id: r for r in group.function(claims)}
     missing = set(group.ids) - set(results)
     extra = set(results) - set(group.ids)
