@@ -60,6 +60,9 @@ def test_one_year_outcomes_attainable_with_21_patients():
     assert result.extra["nrm_grim"].k == (0,)
     assert result.extra["relapse"] == pytest.approx(0.29)
     assert "censored before 1 year" in result.reason
+    # Clopper-Pearson for 15/21: Beta(0.025; 15, 7) = 0.4782, Beta(0.975; 16, 6) = 0.8872
+    k, lo, hi = result.extra["pfs_exact_ci"]
+    assert k == 15 and lo == pytest.approx(0.4782, abs=1e-4) and hi == pytest.approx(0.8872, abs=1e-4)
 
 
 def test_a_nonzero_nrm_or_pfs_above_os_is_caught(data_copy):

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from scipy import stats
+
 from ..consistency import grim_percent, km_attainable
 from ..datafiles import ClaimsRegistry
 from ..rounding import format_percent, parse_printed, rounding_interval, within_rounding
@@ -166,6 +168,13 @@ def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
                         f"{os_text} vs {pfs_text}", f"{os1.printed} >= {pfs1.printed}", os_hi >= pfs_lo,
                         trial.cites(os1.id)))
     relapse = 1 - pfs1.value - nrm1.value
+    # How wide the unpublished interval must be: the exact (Clopper-Pearson) 95% interval of the
+    # no-censoring count behind the PFS estimate (a censored Kaplan-Meier interval is wider).
+    pfs_ci = None
+    if pfs_km.attainable_without_censoring:
+        survivors = _n(trial, pfs1) - pfs_km.events_without_censoring[0]
+        ci = stats.binomtest(survivors, _n(trial, pfs1)).proportion_ci(confidence_level=0.95, method="exact")
+        pfs_ci = (survivors, float(ci.low), float(ci.high))
     verdict = verdict_from_checks(checks)
     citation, citation_reason = citation_axis(claim, trial, [os1.id, pfs1.id, nrm1.id])
     reproduced = (
@@ -194,7 +203,8 @@ def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         reason = f"Disagreement in: {failed}. " + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        reproduced=reproduced, citation_reason=citation_reason,
-                       extra={"km": {os1.id: os_km, pfs1.id: pfs_km}, "nrm_grim": nrm_grim, "relapse": relapse})
+                       extra={"km": {os1.id: os_km, pfs1.id: pfs_km}, "nrm_grim": nrm_grim, "relapse": relapse,
+                              "pfs_exact_ci": pfs_ci})
 
 
 def feasible(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
