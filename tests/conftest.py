@@ -31,6 +31,14 @@ def run_cli(*args: str, data_dir: Path | None = None) -> subprocess.CompletedPro
                           capture_output=True, text=True, timeout=120)
 
 
+def replace_in_claim(path: Path, claim_id: str, old: str, new: str) -> None:
+    """Edit one claim's entry in a claims.yaml (the first occurrence after its `- id:` line)."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"  - id: {claim_id}\n")
+    at = text.index(old, start)
+    path.write_text(text[:at] + new + text[at + len(old):], encoding="utf-8")
+
+
 def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
     """Edit a file in place, failing loudly when the text to replace is not there."""
     text = path.read_text(encoding="utf-8")

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from analysis.datafiles import DataError, DataErrors, load_claims
-from conftest import ROOT, replace_in
+from conftest import ROOT, replace_in, replace_in_claim
 
 COMMENTARY = ROOT / "data" / "source" / "commentary.txt"
 BIB = ROOT / "book" / "references.bib"
@@ -67,7 +67,8 @@ def test_vendored_commentary_matches_shared_sources():
      "claims[trm-immunotherapy].colour", "unknown field"),
 ])
 def test_invalid_registry_gives_one_line_naming_file_line_and_field(data_copy, old, new, field, problem):
-    replace_in(data_copy / "claims.yaml", old, new)
+    claim_id = field.split("[")[1].split("]")[0]
+    replace_in_claim(data_copy / "claims.yaml", claim_id, old, new)
     with pytest.raises((DataError, DataErrors)) as info:
         load(data_copy)
     message = str(info.value)

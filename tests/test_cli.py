@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import replace_in, run_cli
+from conftest import replace_in, replace_in_claim, run_cli
 from analysis.datafiles import load_claims
 
 LEDGER_FIELDS = {"id", "quote", "section", "references", "reported", "reproduced", "citation", "verdict",
@@ -38,8 +38,8 @@ def test_verify_is_deterministic(tmp_path):
 
 
 def test_verify_fails_on_drift_and_says_which_and_why(data_copy):
-    replace_in(data_copy / "claims.yaml", "expected: {citation: unverifiable, verdict: consistent}",
-               "expected: {citation: supported, verdict: reproduced}")
+    replace_in_claim(data_copy / "claims.yaml", "e1910-randomisation", "expected: {citation: unverifiable, verdict: consistent}",
+                     "expected: {citation: supported, verdict: reproduced}")
     done = run_cli("verify", data_dir=data_copy)
     assert done.returncode == 1
     assert "e1910-randomisation: citation is 'unverifiable' but data/claims.yaml expects 'supported'" in done.stderr
@@ -48,12 +48,14 @@ def test_verify_fails_on_drift_and_says_which_and_why(data_copy):
 
 
 def test_count_above_total_fails_validate_and_verify_with_one_line(data_copy):
-    replace_in(data_copy / "trials" / "e1910.yaml", 'printed: "395"', 'printed: "500"')
+    path = data_copy / "trials" / "e1910.yaml"
+    line = path.read_text().splitlines().index('    printed: "395"') + 1
+    replace_in(path, 'printed: "395"', 'printed: "500"')
     for command in ("validate", "verify"):
         done = run_cli(command, data_dir=data_copy)
         assert done.returncode == 2, command
         first = done.stderr.splitlines()[0]
-        assert first == (f"{data_copy / 'trials' / 'e1910.yaml'}:48: figures[cr-after-induction].printed: "
+        assert first == (f"{data_copy / 'trials' / 'e1910.yaml'}:{line}: figures[cr-after-induction].printed: "
                          "count 500 exceeds its total 488 (figure 'enrolled')")
         assert "Traceback" not in done.stderr
 
