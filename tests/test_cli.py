@@ -2,15 +2,29 @@
 
 import json
 
+import pytest
+
 from conftest import replace_in, replace_in_claim, run_cli
 from analysis.datafiles import load_claims
+
+
+@pytest.fixture(scope="module")
+def verify_stdout():
+    """`verify --json -` once for the module (each run evaluates every claim)."""
+    return run_cli("verify", "--json", "-")
+
+
+@pytest.fixture(scope="module")
+def verify_file(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ledger") / "ledger.json"
+    return run_cli("verify", "--json", str(out)), out
 
 LEDGER_FIELDS = {"id", "quote", "section", "references", "reported", "reproduced", "citation", "verdict",
                  "reason", "citation_reason", "checks", "expected", "page"}
 
 
-def test_verify_json_lists_every_claim_with_the_schema():
-    done = run_cli("verify", "--json", "-")
+def test_verify_json_lists_every_claim_with_the_schema(verify_stdout):
+    done = verify_stdout
     assert done.returncode == 0, done.stderr
     ledger = json.loads(done.stdout)
     assert ledger["source"]["doi"] == "10.35248/2329-6917.23.11.358"
@@ -24,17 +38,16 @@ def test_verify_json_lists_every_claim_with_the_schema():
     assert "e1910-randomisation" in done.stderr  # the table goes to stderr when JSON goes to stdout
 
 
-def test_verify_prints_the_table_and_writes_json(tmp_path):
-    out = tmp_path / "ledger.json"
-    done = run_cli("verify", "--json", str(out))
+def test_verify_prints_the_table_and_writes_json(verify_file):
+    done, out = verify_file
     assert done.returncode == 0
     assert "e1910-randomisation" in done.stdout and "consistent" in done.stdout
     assert json.loads(out.read_text())["claims"]
 
 
-def test_verify_is_deterministic(tmp_path):
-    first, second = run_cli("verify", "--json", "-"), run_cli("verify", "--json", "-")
-    assert first.stdout == second.stdout
+def test_verify_is_deterministic(verify_stdout, verify_file):
+    """Two independent runs (separate processes) write byte-identical ledgers."""
+    assert verify_stdout.stdout == verify_file[1].read_text()
 
 
 def test_verify_fails_on_drift_and_says_which_and_why(data_copy):
