@@ -702,7 +702,15 @@ def _glmm_fit(x, n, theta0: float, flags) -> tuple[float, float, float]:
     if not converged:
         flags.append("GLMM optimiser message: Newton did not converge (step >= 1e-10 after "
                      f"its last accepted iteration; |gradient| = {float(np.max(np.abs(grad))):.2g})")
+    if theta * theta > _GLMM_TAU2_DIVERGED:
+        # e.g. complete separation (0/10 and 10/10): the quadrature deviance keeps falling as tau²
+        # grows, and its minimum is an artefact, not an estimate
+        flags.append(f"GLMM: tau2 = {theta * theta:.3g} on the logit scale; the between-study variance "
+                     "diverges (complete separation?) and the fit is not interpretable")
     return beta, math.sqrt(var_b), theta * theta
+
+
+_GLMM_TAU2_DIVERGED = 100.0  # logit-scale SD of 10: study logits spread over +-20, i.e. 0% vs 100%
 
 
 def _glm_saturated_wald(x, n) -> tuple[float, np.ndarray]:

@@ -354,3 +354,12 @@ def test_glmm_large_k_is_fast():
     assert time.perf_counter() - t0 < 3.0
     assert res.tau2 == pytest.approx(0.5158594359, abs=1e-8)
     assert res.mu == pytest.approx(0.0017543820, abs=1e-9)
+
+
+
+def test_glmm_complete_separation_is_flagged_not_hidden():
+    """0/10 and 10/10: the quadrature deviance falls as tau2 grows; the fit must say so."""
+    from analysis.meta import pool_proportions
+
+    res = pool_proportions([0, 10], [10, 10], method="GLMM")
+    assert any("diverges" in f for f in res.flags), res.flags
