@@ -65,6 +65,7 @@ def mini_book(tmp_path: Path, cell: str) -> Path:
     (book / "book" / "_static").mkdir(parents=True)
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
     shutil.copytree(ROOT / "book" / "_ext", book / "book" / "_ext")
+    shutil.copy(ROOT / "book" / "_static" / "favicon.png", book / "book" / "_static" / "favicon.png")
     shutil.copy(ROOT / "book" / "references.bib", book / "book" / "references.bib")
     (book / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
     (book / "book" / "intro.md").write_text(
