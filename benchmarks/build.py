@@ -50,6 +50,7 @@ def empty_book(target: Path, pages: int) -> Path:
     shutil.copy(ROOT / "_config.yml", target / "_config.yml")
     shutil.copy(ROOT / "Makefile", target / "Makefile")
     shutil.copytree(ROOT / "book" / "_ext", target / "book" / "_ext")
+    shutil.copy(ROOT / "book" / "_static" / "favicon.png", target / "book" / "_static" / "favicon.png")
     (target / "book" / "references.bib").write_text("@misc{X, title={x}, year={2000}}\n")
     (target / "analysis").mkdir()
     (target / "data").mkdir()
