@@ -89,3 +89,8 @@ def verdict_from_checks(checks: list[Check] | tuple[Check, ...]) -> str:
     if not made:
         return "not-reproducible"
     return "consistent" if all(c.agrees for c in made) else "discrepant"
+
+
+def disagreement(checks) -> str:
+    """The reason's fallback sentence naming every check that disagrees: 'Disagreement in: a; b. '."""
+    return "Disagreement in: " + "; ".join(c.label for c in checks if c.agrees is False) + ". "

@@ -31,7 +31,7 @@ from ..consistency import (implied_events_from_hr_ci, km_attainable, median_beyo
 from ..datafiles import ClaimsRegistry
 from ..rounding import format_percent, parse_number, parse_printed, rounding_interval, within_rounding
 from ..trials import Trial, load_trial
-from .base import Check, ClaimResult, Reproduced, verdict_from_checks
+from .base import Check, ClaimResult, Reproduced, verdict_from_checks, disagreement
 from .citing import citation_axis
 from .registry import claim_group
 
@@ -215,8 +215,7 @@ def population(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
                   f"its minus sign; read as Ph-negative it matches the report's {trial.figure('eligible-disease').printed} "
                   f"(a wording problem, not a different population). " + citation_reason)
     else:
-        failed = "; ".join(c.label for c in checks if c.agrees is False)
-        reason = f"Disagreement in: {failed}. " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason, extra={"wording": wording})
 
@@ -250,8 +249,7 @@ def mrd_threshold(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
                   f"randomised patients were MRD-negative after a second course, intensification, that the commentary "
                   f"leaves out; 'after induction chemotherapy' describes another time point. " + citation_reason)
     else:
-        failed = "; ".join(c.label for c in checks if c.agrees is False)
-        reason = f"Disagreement in: {failed}. " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason,
                        extra={"wording": [_wording("mrd-timing", "after induction chemotherapy", timing.printed, trial.cites(timing.id))]})
@@ -300,8 +298,7 @@ def randomisation(claims: ClaimsRegistry, trial=None) -> ClaimResult:
                   f"No patient-level data exist to recompute from, so 'consistent' is the strongest verdict possible. "
                   + citation_reason)
     else:
-        failed = "; ".join(c.label for c in checks if c.agrees is False)
-        reason = f"Disagreement in: {failed}. " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason,
                        reproduced=reproduced, checks=tuple(checks), citation_reason=citation_reason)
 
@@ -328,8 +325,7 @@ def arms(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
                   f"{with_chemo.printed} cycles of consolidation chemotherapy, against {control.printed} cycles of chemotherapy "
                   f"alone. " + citation_reason)
     else:
-        failed = "; ".join(c.label for c in checks if c.agrees is False)
-        reason = f"Disagreement in: {failed}. " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason)
 
@@ -418,8 +414,7 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
                   f"death after {five.time} to be {later_res.hazard_ratio_needed:.1f} times that before, so the later data "
                   f"cut makes so short a median unlikely. " + citation_reason)
     else:
-        failed = "; ".join(c.label for c in checks if c.agrees is False)
-        reason = f"Disagreement in: {failed}. " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, reproduced=reproduced,
                        checks=tuple(checks), citation_reason=citation_reason,
                        extra={"median_checks": median_checks, "later": later_res, "p_values": p_values, "km": km,
@@ -453,8 +448,7 @@ def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
                   f"half-year. The control-arm median ({control_med.printed}) is {fu.ratio:.2f} times this follow-up. A later "
                   f"analysis (FDA notice) had a median follow-up of {later.printed}. " + citation_reason)
     else:
-        failed = "; ".join(c.label for c in checks if c.agrees is False)
-        reason = f"Disagreement in: {failed}. " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason,
                        reproduced=(Reproduced("follow-up in years", nejm_months / 12,
@@ -502,8 +496,7 @@ def standard_of_care(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     elif verdict == "consistent":
         reason = ("The expectation, the benefit it rests on and the population agree with the reports. " + citation_reason)
     else:
-        failed = "; ".join(c.label for c in checks if c.agrees is False)
-        reason = f"Disagreement in: {failed}. " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason, extra={"wording": wording})
 

@@ -36,7 +36,7 @@ from ..reproduction import (CR_SETS, MRD_SETS, PRIMARY, ci_implications,
                             search, select_counts)
 from ..rounding import format_percent, parse_printed, within_rounding
 from ..trials import Trial, load_trial
-from .base import Check, ClaimResult, Reproduced
+from .base import Check, ClaimResult, Reproduced, disagreement
 from .citing import citation_axis
 from .registry import claim_group
 
@@ -196,7 +196,7 @@ def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
                   f"studies; {c['subsets_all']} subsets of the {c['candidates_with_n']} candidates with a known N add up to exactly "
                   f"{n_fig.printed}, so the total is attainable but does not identify the studies. " + citation_reason)
     else:
-        reason = "Disagreement in: " + "; ".join(ch.label for ch in checks if ch.agrees is False) + ". " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        reproduced=reproduced, citation_reason=citation_reason, extra={"evidence": ev})
 

@@ -19,7 +19,7 @@ from ..consistency import grim_percent, km_attainable
 from ..datafiles import ClaimsRegistry
 from ..rounding import format_percent, parse_printed, rounding_interval, within_rounding
 from ..trials import Trial, load_trial
-from .base import Check, ClaimResult, Reproduced, verdict_from_checks
+from .base import Check, ClaimResult, Reproduced, verdict_from_checks, disagreement
 from .citing import citation_axis
 from .registry import claim_group
 
@@ -113,8 +113,7 @@ def design(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
                   f"{courses.printed} courses {schedule.printed}. The first cycle came a median of {days.printed} after HCT. "
                   f"No patient-level data exist, so 'consistent' is the strongest verdict possible. " + citation_reason)
     else:
-        failed = "; ".join(c.label for c in checks if c.agrees is False)
-        reason = f"Disagreement in: {failed}. " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason)
 
@@ -139,8 +138,7 @@ def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         reason = (f"The abstract prints a median follow-up of {fu.printed}, so the estimates at {os1.time} rest on "
                   f"patients of whom more than half were followed past that time. " + citation_reason)
     else:
-        failed = "; ".join(c.label for c in checks if c.agrees is False)
-        reason = f"Disagreement in: {failed}. " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason,
                        reproduced=(Reproduced("landmark / median follow-up", landmark / fu_months,
@@ -199,8 +197,7 @@ def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
                   f"relapse, so by our arithmetic about {format_percent(relapse)} had relapsed or progressed. The confidence intervals "
                   f"and event counts are not public. " + citation_reason)
     else:
-        failed = "; ".join(c.label for c in checks if c.agrees is False)
-        reason = f"Disagreement in: {failed}. " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        reproduced=reproduced, citation_reason=citation_reason,
                        extra={"km": {os1.id: os_km, pfs1.id: pfs_km}, "nrm_grim": nrm_grim, "relapse": relapse,
@@ -253,8 +250,7 @@ def feasible(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
                   f"toxicity, not benefit: the matched comparison with {controls.printed} contemporary patients found no "
                   f"significant difference in efficacy, which the commentary does not mention. " + citation_reason)
     else:
-        failed = "; ".join(c.label for c in checks if c.agrees is False)
-        reason = f"Disagreement in: {failed}. " + citation_reason
+        reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason,
                        reproduced=(Reproduced("completed all cycles", share, f"{int(completed.value)}/{int(analysed.value)} = {format_percent(share, 1)}"),
