@@ -30,6 +30,12 @@ def validate_all(data_dir: Path | str = paths.DATA) -> list[str]:
         _collect(errors, lambda: load_errata(data_dir / "errata.yaml", claims_path=data_dir / "claims.yaml"))
     for name in trial_names(data_dir / "trials"):
         _collect(errors, lambda name=name: load_trial(name, data_dir / "trials"))
+    if (data_dir / "meta_analysis" / "published.yaml").exists():  # the cited meta-analysis's printed figures
+        _collect(errors, lambda: load_trial("published", data_dir / "meta_analysis"))
+    if (data_dir / "background" / "cited_works.yaml").exists():
+        from .claims.background import load_cited_works
+
+        _collect(errors, lambda: load_cited_works(data_dir))
     for table in available_tables(data_dir):
         _collect(errors, lambda table=table: load_table(table, data_dir))
     for extra in unregistered_tables(data_dir):

@@ -100,3 +100,17 @@ def test_duplicate_claim_id_fails_validate(data_copy):
 def test_validate_passes_on_the_repository():
     done = run_cli("validate")
     assert done.returncode == 0, done.stderr
+
+
+def test_validate_covers_the_yaml_files_of_the_claim_groups(data_copy):
+    """published.yaml (the cited meta-analysis's figures) and cited_works.yaml are inputs too."""
+    replace_in(data_copy / "meta_analysis" / "published.yaml", "bibkey: Liu2023meta", "bibkey: Liu2099meta")
+    text = (data_copy / "background" / "cited_works.yaml").read_text()
+    key = "Hunger2012"
+    assert key in text
+    (data_copy / "background" / "cited_works.yaml").write_text(text.replace(key, "Hunger2099", 1))
+    done = run_cli("validate", data_dir=data_copy)
+    assert done.returncode == 2
+    assert "published.yaml" in done.stderr and "unknown BibTeX key 'Liu2099meta'" in done.stderr
+    assert "cited_works.yaml" in done.stderr and "Hunger2099" in done.stderr
+    assert "Traceback" not in done.stderr
