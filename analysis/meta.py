@@ -170,11 +170,11 @@ def _as_counts(values: Sequence, what: str, labels: list[str]) -> np.ndarray:
             raise ValueError(f"study {lab!r}: {what} must be a number, got {v!r}")
         fv = float(v)
         if not math.isfinite(fv):
-            raise ValueError(f"study {lab!r}: {what} is not finite ({v!r})")
+            raise ValueError(f"study {lab!r}: {what} is not finite ({fv:g})")
         if fv < 0:
-            raise ValueError(f"study {lab!r}: {what} is negative ({v!r})")
+            raise ValueError(f"study {lab!r}: {what} is negative ({fv:g})")
         if fv != math.floor(fv):
-            raise ValueError(f"study {lab!r}: {what} is not an integer count ({v!r})")
+            raise ValueError(f"study {lab!r}: {what} is not an integer count ({fv:g})")
         out[i] = fv
     return out
 
