@@ -15,6 +15,7 @@ KINDS = ("typo", "garbled-text", "reference-details", "attribution", "wording", 
 @dataclass(frozen=True)
 class Erratum:
     id: str
+    title: str
     kind: str
     commentary: str
     problem: str
@@ -45,7 +46,7 @@ def load_errata(path: Path | str = ERRATA, commentary: Path | str = paths.COMMEN
         def err(f: str, problem: str, _e=e, _n=name) -> None:
             errors.append(DataError(path, _e.line_of(f), f"{_n}.{f}", problem))
 
-        for f in ("id", "kind", "commentary", "problem", "sources", "claims"):
+        for f in ("id", "title", "kind", "commentary", "problem", "sources", "claims"):
             if f not in e:
                 err(f, "missing field")
         if eid in seen:
@@ -63,7 +64,7 @@ def load_errata(path: Path | str = ERRATA, commentary: Path | str = paths.COMMEN
         for cid in e.get("claims") or []:
             if cid not in claim_ids:
                 err("claims", f"unknown claim id {cid!r}")
-        out.append(Erratum(id=str(eid), kind=str(e.get("kind")), commentary=str(e.get("commentary")),
+        out.append(Erratum(id=str(eid), title=str(e.get("title", "")), kind=str(e.get("kind")), commentary=str(e.get("commentary")),
                            problem=str(e.get("problem")), sources=tuple(e.get("sources") or ()),
                            claims=tuple(e.get("claims") or ())))
     raise_if_any(errors)

@@ -35,6 +35,7 @@ def verdict_summary(ledger: dict):
             left += n
     ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=10)
     ax.set_xlim(0, total)
+    ax.xaxis.get_major_locator().set_params(integer=True)  # counts of claims: whole numbers only
     ax.set_xlabel(f"number of claims (of {total})")
     ax.invert_yaxis()
     for side in ("top", "right"):

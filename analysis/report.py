@@ -104,24 +104,28 @@ def reported_vs_reproduced(claim: Claim, result: ClaimResult) -> str:
 
 
 def ledger_html(ledger: dict, link_prefix: str = "") -> str:
-    """The ledger as one HTML table: quote, reported, reproduced, both badges, link to the section."""
-    from .claims.base import ClaimResult as _R  # for badge lookup only
-
+    """The ledger as one HTML table: the statement, the values as printed, what this report
+    recomputed (each value with its label: a recomputed number is a reproduction only when the
+    verdict says 'reproduced'), both badges with the reason on demand, and a link to the section."""
     rows = []
     for row in ledger["claims"]:
-        result = _R(id=row["id"], citation=row["citation"], verdict=row["verdict"], reason=row["reason"])
-        reproduced = "<br>".join(escape(r["text"]) for r in row["reproduced"]) or "–"
+        recomputed = "<br>".join(f"{escape(r['label'])}: <strong>{escape(r['text'])}</strong>"
+                                 for r in row["reproduced"]) or "–"
+        if row["reproduced"] and row["verdict"] == "not-reproducible":
+            recomputed = f'<small>not a reproduction (other data):</small><br>{recomputed}'
         page = row["page"].removeprefix("book/")
         link = (f'<a href="{link_prefix}{page}">{escape(row["id"])}</a>' if row["verdict"] != "pending"
                 else f'{escape(row["id"])}<br><small>page not written yet</small>')
+        why = (f'<details class="why"><summary>why</summary>{escape(row["reason"])}</details>'
+               if row["verdict"] != "pending" else "")
         rows.append(
             f'<tr data-verdict="{row["verdict"]}" data-citation="{row["citation"]}"><td>{link}</td>'
             f'<td class="quote">“{escape(row["quote"])}”</td>'
-            f'<td>{", ".join(escape(r) for r in row["reported"]) or "–"}</td><td>{reproduced}</td>'
-            f'<td>{badge("citation", result.citation)}</td><td>{badge("verdict", result.verdict)}</td></tr>')
-    return ('<table class="ledger sortable"><thead><tr><th>claim</th><th>statement</th><th>reported</th>'
-            '<th>reproduced</th><th>citation</th><th>verdict</th></tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>")
+            f'<td>{", ".join(escape(r) for r in row["reported"]) or "–"}</td><td class="recomputed">{recomputed}</td>'
+            f'<td>{badge("citation", row["citation"])}</td><td>{badge("verdict", row["verdict"])}{why}</td></tr>')
+    return ('<div class="table-scroll"><table class="ledger sortable"><thead><tr><th>claim</th><th>statement</th>'
+            '<th>reported</th><th>recomputed by this report</th><th>citation</th><th>verdict</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table></div>")
 
 
 def verdict_counts(ledger: dict) -> dict[str, dict[str, int]]:
