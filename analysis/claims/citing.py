@@ -31,7 +31,7 @@ def citation_axis(claim: Claim, trial: Trial, figure_ids: list[str]) -> tuple[st
     keys = {r.key for r in read}
     carried = [f for f in figures if f.report in keys]
     if len(carried) == len(figures):
-        return "supported", "The cited report prints every figure the claim rests on."
+        return "supported", "The cited report, as read, states everything the claim rests on."
     if carried:
         return "partly-supported", (f"The cited report prints {len(carried)} of the {len(figures)} figures; "
                                     f"the others are printed in: {'; '.join(elsewhere) or 'no report read'}.")
