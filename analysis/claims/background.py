@@ -11,16 +11,38 @@ and whether that part prints the figure. Rule for a claim citing several works:
 
 - ``supported``: every cited work prints the figure;
 - ``partly-supported``: at least one cited work prints it and another does not (or was not found);
-- ``not-supported``: no cited work prints it and at least one of them was read — a source that
-  does not contain the figure never makes a citation ``supported``;
-- ``unverifiable``: none of the cited works could be read.
+- ``not-supported``: every cited work was read and none prints it — a source that does not
+  contain the figure never makes a citation ``supported``;
+- ``unverifiable``: no cited work that was read prints it and at least one cited work could not
+  be read or found (it might print the figure, so "not supported" would claim more than the
+  evidence shows). The reason names both, e.g. "[1] read, does not print it; [2] not found".
+
+Verdict rules (the numeric axis), stated once here and on the pages:
+
+- **Summary range against pooled estimates** (``reinduction-cr``, ``trm-immunotherapy``): the
+  printed figure stands for its rounding interval ("1%" = [0.5%, 1.5%), "20%-30%" = [19.5%,
+  30.5%)). A pooled estimate is ``discrepant`` with it only when its whole 95% confidence
+  interval lies outside that interval; when the two overlap it is consistent, and the reason
+  says where the point estimate falls (inside, above, below). Across bracketed counts a check
+  agrees or disagrees only when every allowed count gives the same answer.
+- **Single studies** are judged the same way with their exact (Clopper–Pearson) 95% CI.
+- **Prediction intervals are never evidence in a verdict**: with fewer than three series a
+  prediction interval is not estimable (Higgins, Thompson & Spiegelhalter 2009 use t with
+  k − 2 degrees of freedom), and when tau² is estimated as 0 it only repeats the confidence
+  interval. They are shown (k ≥ 3, t with k − 2 df) as description only.
+- **Relapse ranges** (``relapse-adults``, ``relapse-children``): a published point agrees when
+  it lies in the claimed interval; a published range agrees when the two share at least
+  :data:`MIN_SHARED` (half) of the narrower of the two, not merely any overlap. The reason
+  reports how much of the claimed range the compared figures cover. Cure, survival and
+  "not cured" statements are context (never compared): they include deaths from toxicity and
+  refractory disease, and survival is not relapse.
 
 The module also builds the citation audit (one row per reference of the commentary) from the
 ledger: see :func:`citation_audit`.
 
 Pooling model (stated and justified on the pages): logit transform, REML estimate of tau²,
-Hartung-Knapp CI (t with k-1 df), prediction interval on the same t quantile (Higgins,
-Thompson & Spiegelhalter 2009); sensitivity analyses with the Wald CI and with the random-
+Hartung-Knapp CI (t with k-1 df); prediction interval of Higgins, Thompson & Spiegelhalter
+(2009) for k >= 3 (t with k-2 df), description only; sensitivity analyses with the Wald CI and with the random-
 intercept logistic model (GLMM; Stijnen, Hamza & Özdemir 2010).
 """
 
@@ -167,35 +189,56 @@ def load_cited_works(data_dir: Path | str | None = None, commentary: Path | str 
 
 
 def citation_axis(claim_id: str, references: tuple[str, ...], works: dict[str, CitedWork]) -> tuple[str, str]:
-    """The citation verdict of a background claim and its reason (rule in the module docstring)."""
-    prints, lacks, unread = [], [], []
+    """The citation verdict of a background claim and its reason (rule in the module docstring).
+
+    The reason opens with one clause per cited work ("[1] read, does not print it; [2] not
+    found"), then what each work that was read says.
+    """
+    prints, lacks, unread, summary = [], [], [], []
     for key in references:
         work = works.get(key)
         if work is None:
             raise ValueError(f"claim {claim_id}: cited work {key!r} is not listed in background/cited_works.yaml")
         label = f"[{work.number}] {key}"
         if not work.text_read:
-            unread.append(f"{label} ({'not found' if not work.found else 'text not read'})")
+            state = "not found" if not work.found else "found, text not read"
+            unread.append(label)
+            summary.append(f"[{work.number}] {state}")
             continue
         verdict = work.carries.get(claim_id)
         if verdict is None:
             raise ValueError(f"claim {claim_id}: cited_works.yaml does not say whether {key} prints its figure")
         (prints if verdict["prints"] else lacks).append(f"{label}: {verdict['why']}")
-    parts = []
+        summary.append(f"[{work.number}] read, {'prints it' if verdict['prints'] else 'does not print it'}")
+    parts = ["; ".join(summary) + "."]
     if prints:
         parts.append("Prints it: " + " ".join(prints))
     if lacks:
         parts.append("Read, does not print it: " + " ".join(lacks))
     if unread:
-        parts.append("Could not be checked: " + "; ".join(unread) + ".")
+        parts.append("Could not be checked: " + "; ".join(unread) + " (it might print the figure).")
     reason = " ".join(parts)
     if prints and not lacks and not unread:
         return "supported", reason
     if prints:
         return "partly-supported", reason
-    if lacks:
-        return "not-supported", reason
-    return "unverifiable", reason
+    if unread:
+        return "unverifiable", reason
+    return "not-supported", reason
+
+
+def work_finding(work: CitedWork, claim_id: str, claim_citation: str) -> str:
+    """What one cited work contributes to one claim's citation verdict, on the citation scale:
+    ``unverifiable`` when its text was not read, ``supported``/``not-supported`` from its
+    ``carries`` entry for a background claim, otherwise the claim's own citation verdict."""
+    if not work.text_read:
+        return "unverifiable"
+    if claim_citation == "pending":
+        return "pending"
+    verdict = work.carries.get(claim_id)
+    if verdict is not None:
+        return "supported" if verdict["prints"] else "not-supported"
+    return claim_citation
 
 
 # =====================================================================================
@@ -256,11 +299,88 @@ def claimed_interval(printed_range: str) -> tuple[float, float]:
     return rounding_interval(lo)[0], rounding_interval(hi)[1]
 
 
+#: A published range agrees with a claimed range when they share at least this fraction of the
+#: narrower of the two (any overlap is not enough: "30% to 60%" touching "50%-65%" at one end
+#: would otherwise count as agreement).
+MIN_SHARED = 0.5
+
+
+def shared_length(span: Span, interval: tuple[float, float]) -> float:
+    """Length of the part of ``span`` that lies in ``interval`` (0 when they do not meet)."""
+    return max(0.0, min(span.high, interval[1]) - max(span.low, interval[0]))
+
+
+def coverage(spans: list[Span], interval: tuple[float, float]) -> float:
+    """The fraction of the claimed ``interval`` covered by the union of the published ``spans``
+    (points cover nothing; only ranges have length)."""
+    low, high = interval
+    pieces = sorted((max(s.low, low), min(s.high, high)) for s in spans if min(s.high, high) > max(s.low, low))
+    covered, end = 0.0, low
+    for a, b in pieces:
+        a = max(a, end)
+        if b > a:
+            covered += b - a
+            end = b
+    return covered / (high - low)
+
+
 def span_agrees(span: Span, interval: tuple[float, float]) -> bool:
-    """A point agrees when it lies in the interval; a range when the two overlap."""
+    """A point agrees when it lies in the interval [low, high]; a range when the two share at
+    least :data:`MIN_SHARED` of the narrower one ("30% to 60%" vs [49.5%, 65.5%): 10.5 of 16
+    points shared, agrees; "30% to 55%": 5.5 of 16, does not)."""
     low, high = interval
     eps = 1e-12
-    return span.high >= low - eps and span.low <= high + eps
+    if span.is_point:
+        return low - eps <= span.low <= high + eps
+    narrower = min(span.high - span.low, high - low)
+    return shared_length(span, interval) >= MIN_SHARED * narrower - eps
+
+
+def clopper_pearson(events: int, total: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) confidence interval of ``events/total``: 1/45 -> (0.0006, 0.118)."""
+    from scipy import stats
+    if total <= 0 or not 0 <= events <= total:
+        raise ValueError(f"{events}/{total} is not a proportion")
+    alpha = 1 - level
+    lo = 0.0 if events == 0 else float(stats.beta.ppf(alpha / 2, events, total - events + 1))
+    hi = 1.0 if events == total else float(stats.beta.ppf(1 - alpha / 2, events + 1, total - events))
+    return lo, hi
+
+
+def ci_meets(ci: tuple[float, float], interval: tuple[float, float]) -> bool:
+    """The summary-range rule: True unless the whole CI lies outside the claim's rounding
+    interval [low, high) (so ``discrepant`` needs ci_high < low or ci_low >= high)."""
+    eps = 1e-12
+    return not (ci[1] < interval[0] - eps or ci[0] >= interval[1] - eps)
+
+
+def where_estimate_falls(estimate: float, interval: tuple[float, float]) -> str:
+    """"inside", "above" or "below" the claim's rounding interval [low, high)."""
+    if estimate < interval[0]:
+        return "below"
+    if estimate >= interval[1]:
+        return "above"
+    return "inside"
+
+
+def prediction_interval(fit: PooledProportion) -> tuple[float, float] | None:
+    """Higgins, Thompson & Spiegelhalter (2009) prediction interval on the logit scale, t with
+    k − 2 df: mu ± t * sqrt(tau² + se²), back-transformed; None when k < 3 (not estimable)."""
+    from scipy import special, stats
+    if fit.k < 3 or fit.transform != "logit":
+        return None
+    crit = float(stats.t.ppf(0.5 + fit.level / 2, fit.k - 2))
+    half = crit * (fit.tau2 + fit.se ** 2) ** 0.5
+    return float(special.expit(fit.mu - half)), float(special.expit(fit.mu + half))
+
+
+def pi_text(fit: PooledProportion) -> str:
+    """The prediction interval as shown, with why it is never used in a verdict."""
+    pi = prediction_interval(fit)
+    if pi is None:
+        return "not estimable (k < 3)"
+    text = f"{_pct(pi[0])}–{_pct(pi[1])}"
+    return text + (" (tau² = 0: no heterogeneity estimated)" if fit.tau2 == 0 else "")
 
 
 def candidate_counts(printed: str, total: int) -> list[int]:
@@ -279,16 +399,21 @@ def candidate_counts(printed: str, total: int) -> list[int]:
 # =====================================================================================
 #: How each relapse row is used. "check": a statement about the whole age group, compared with
 #: the claimed range. "context": shown, not compared (a selected subgroup, one component of
-#: "resistance or relapse", survival or cure rather than relapse, or words without a number).
-#: ``complement``: the figure is a cure or survival rate; 1 - value is compared/shown.
+#: "resistance or relapse", or a cure, survival or not-cured statement: those include toxic
+#: deaths and refractory disease, so every one of them is context, printed in figures or in
+#: words). ``-complement``: a cure or survival rate, drawn as 1 - value. Rows not listed are
+#: words without a proportion ("most", a count of relapsed patients without the number at risk).
 RELAPSE_USE = {
     "adult_relapse.csv": {
         "gimema-0288-relapse": ("check", "relapse among adults in remission, cooperative-group trial"),
         "bloodadv-adult-rr": ("check", "relapsed or refractory adults (opinion piece)"),
         "review-relapse-despite-consolidation": ("check", "relapse after consolidation (review range)"),
-        "esmo-adult-cure": ("check-complement", "not cured = 1 - cure rate (includes toxic deaths)"),
-        "haplo-vs-chemo-hr-relapse": ("context", "high-risk subgroup only; 3-year cumulative incidence"),
-        "pethema-all-hr-11-cir": ("context", "high-risk subgroup with MRD-guided transplant; relapse only"),
+        "esmo-adult-cure": ("context-complement", "cure rate; drawn as 1 − cure, which also counts toxic deaths and "
+                            "refractory disease"),
+        "pethema-not-cured": ("context", "not cured (in words), which also counts toxic deaths"),
+        "haplo-vs-chemo-hr-relapse": ("context", "high-risk subgroup only, 3-year cumulative incidence"),
+        "pethema-all-hr-11-cir": ("context", "high-risk subgroup, transplant guided by residual disease; relapse "
+                                  "only, 5-year cumulative incidence"),
         "gimema-0288-resistant": ("context", "primary resistance only, one component of the claim"),
     },
     "paediatric_relapse.csv": {
@@ -300,9 +425,11 @@ RELAPSE_USE = {
         "csizmar-2025-paed-rr": ("check", "relapsed or refractory children (review)"),
         "stjude-relapse-us": ("check", "relapse, US children (institutional patient page)"),
         "induction-failure-14-groups": ("context", "primary resistance only, one component of the claim"),
-        "hunger2012-5y-os-1990-94": ("context-complement", "ref [1]: deaths by 5 years (1 - survival), not relapse"),
-        "hunger2012-5y-os-2000-05": ("context-complement", "ref [1]: deaths by 5 years (1 - survival), not relapse"),
-        "esmo-paed-cure": ("context-complement", "not cured = 1 - cure rate (cure at least 90%)"),
+        "hunger2012-5y-os-1990-94": ("context-complement", "5-year survival (ref [1]); drawn as 1 − survival = "
+                                     "deaths from any cause by 5 years, not relapse"),
+        "hunger2012-5y-os-2000-05": ("context-complement", "5-year survival (ref [1]); drawn as 1 − survival = "
+                                     "deaths from any cause by 5 years, not relapse"),
+        "esmo-paed-cure": ("context-complement", "cure rate; drawn as 1 − cure, which also counts toxic deaths"),
     },
 }
 
@@ -320,6 +447,22 @@ class RelapseFigure:
     recomputed: float | None  # events/total where both are printed
     location: str
     source: str
+
+    @property
+    def drawn(self) -> str:
+        """The value as drawn: "60.0%", "30.0%–60.0%", "16.3% (= 1 − 83.7%)", or "—" (words)."""
+        if self.span is None:
+            return "—"
+        if self.recomputed is not None:
+            return _pct(self.recomputed, 2) + " (recomputed)"
+        text = _span_text(self.span)
+        return f"{text} (= 1 − {self.reported})" if self.span.text.startswith("1 - ") else text
+
+    @property
+    def compared_span(self) -> Span | None:
+        if self.recomputed is not None:
+            return Span(self.recomputed, self.recomputed, _pct(self.recomputed, 2))
+        return self.span
 
 
 def _source_text(row) -> str:
@@ -340,12 +483,10 @@ def relapse_figures(table: str, data_dir: Path | str | None = None) -> list[Rela
             recomputed = int(row["events"]) / int(row["total"])
         if span is not None and use.endswith("complement"):
             span = Span(1 - span.high, 1 - span.low, f"1 - {row['reported']}")
-            use = use.removesuffix("-complement")
-        if span is None and use != "words":
-            raise ValueError(f"background/{table}: row {row['row_id']}: its use is {use!r} but "
+        use = use.removesuffix("-complement")
+        if span is None and use == "check":
+            raise ValueError(f"background/{table}: row {row['row_id']}: it is compared with the claim but "
                              f"{row['reported']!r} is not a printed proportion")
-        if span is None:
-            use = "words"
         out.append(RelapseFigure(row_id=row["row_id"], study=row["study"], reported=row["reported"], use=use,
                                  why=why, span=span, recomputed=recomputed, location=row["location"],
                                  source=_source_text(row)))
@@ -356,63 +497,76 @@ def _span_text(span: Span) -> str:
     return _pct(span.low, 1) if span.is_point else f"{_pct(span.low, 1)}–{_pct(span.high, 1)}"
 
 
+def _short_name(study: str) -> str:
+    """"Hunger 2012 (COG 1990-2005) = commentary ref [1]" -> "Hunger 2012 (COG 1990-2005)"."""
+    return study.split(" = ")[0].removesuffix(" - as quoted")
+
+
 def _relapse_result(claim, figures: list[RelapseFigure], works, population: str) -> ClaimResult:
     printed = claim.reported[0]
     interval = claimed_interval(printed)
+    width = interval[1] - interval[0]
     checks = []
-    for f in figures:
-        if f.use != "check":
-            continue
-        found = _span_text(f.span)
-        if f.recomputed is not None:
-            found = f"{f.reported} printed; recomputed {_pct(f.recomputed, 2)}"
-            span = Span(f.recomputed, f.recomputed, found)
-        else:
-            span = f.span
-        checks.append(Check(label=f"{f.why}", reported=printed, found=found, agrees=span_agrees(span, interval),
-                            source=f.source))
+    compared = [f for f in figures if f.use == "check"]
+    for f in compared:
+        span = f.compared_span
+        found = f"{f.reported} printed; recomputed {_pct(f.recomputed, 2)}" if f.recomputed is not None else _span_text(span)
+        if not span.is_point:
+            found += (f"; shares {_pct(shared_length(span, interval) / width, 0)} of the claimed range")
+        checks.append(Check(label=f"{_short_name(f.study)}: {f.why}", reported=printed, found=found,
+                            agrees=span_agrees(span, interval), source=f.source))
     for f in figures:
         if f.recomputed is not None and f.span is not None and f.span.is_point:
-            checks.append(Check(label=f"{f.row_id}: printed percentage vs its own counts", reported=f.reported,
-                                found=_pct(f.recomputed, 2), agrees=within_rounding(f.recomputed, f.reported),
-                                source=f.source))
-    compared = [f for f in figures if f.use == "check"]
-    lows = [c.span.low if c.recomputed is None else c.recomputed for c in compared]
-    highs = [c.span.high if c.recomputed is None else c.recomputed for c in compared]
-    envelope = (min(lows), max(highs)) if compared else (float("nan"), float("nan"))
+            checks.append(Check(label=f"{_short_name(f.study)}: printed percentage vs its own counts",
+                                reported=f.reported, found=_pct(f.recomputed, 2),
+                                agrees=within_rounding(f.recomputed, f.reported), source=f.source))
+    spans = [f.compared_span for f in compared]
+    envelope = (min(s.low for s in spans), max(s.high for s in spans)) if spans else (float("nan"), float("nan"))
+    covered = coverage(spans, interval) if spans else 0.0
     verdict = verdict_from_checks(checks)
     citation, citation_reason = citation_axis(claim.id, claim.references, works)
     n_ok = sum(1 for c in checks if c.agrees)
     context = [f for f in figures if f.use == "context" and f.span is not None]
     outside = [f for f in context if not span_agrees(f.span, interval)]
     with_counts = [f for f in compared if f.recomputed is not None]
+    uncovered = []
+    if spans and interval[1] - envelope[1] > 0.005:   # more than half a percentage point left uncovered
+        uncovered.append(f"above {_pct(envelope[1], 1)}")
+    if spans and envelope[0] - interval[0] > 0.005:
+        uncovered.append(f"below {_pct(envelope[0], 1)}")
     if verdict == "consistent":
         reason = (f"All {n_ok} comparisons agree: the {len(compared)} published statements about {population} "
                   f"as a whole span {_pct(envelope[0], 1)} to {_pct(envelope[1], 1)}, and each meets the claimed "
-                  f"{printed} (read as {_pct(interval[0], 1)} to {_pct(interval[1], 1)}). ")
+                  f"{printed} (read as {_pct(interval[0], 1)} to {_pct(interval[1], 1)}; a published range must "
+                  f"share at least half of the narrower range, not merely touch it). ")
+    else:
+        failed = "; ".join(f"{c.label} ({c.found})" for c in checks if c.agrees is False)
+        reason = f"Published figures disagree with the claimed {printed}: {failed}. "
+    reason += (f"Together they cover {_pct(covered, 0)} of the claimed range"
+               + (f"; no compared figure lies {' or '.join(uncovered)}" if uncovered else "") + ". ")
+    if verdict == "consistent":
         if with_counts:
             reason += ("The proportions with printed counts were recomputed ("
                        + ", ".join(f"{_pct(f.recomputed, 1)}" for f in with_counts)
                        + "), but the claim is a summary range, not a statistic of one dataset, so 'consistent' is "
                        "the strongest verdict. ")
         else:
-            reason += ("No source gives counts from which an adult relapse proportion could be recomputed, so "
-                       "'consistent' is the strongest verdict. ")
-    else:
-        failed = "; ".join(f"{c.label} ({c.found})" for c in checks if c.agrees is False)
-        reason = f"Published figures disagree with the claimed {printed}: {failed}. "
+            reason += (f"No source gives counts from which a relapse proportion for {population} could be "
+                       "recomputed, so 'consistent' is the strongest verdict. ")
+    reason += ("Cure, survival and not-cured statements are context only, not compared: they also count "
+               "refractory disease and deaths from toxicity. ")
     if outside:
-        reason += ("Figures for selected groups or single components, shown but not compared, fall outside it: "
-                   + "; ".join(f"{f.why} {_span_text(f.span)}" for f in outside) + ". ")
+        reason += ("Context figures (not compared) that fall outside the claimed range: "
+                   + "; ".join(f"{_short_name(f.study)}, {f.drawn} ({f.why})" for f in outside) + ". ")
     reason += f"Citation: {citation_reason}"
     reproduced = (Reproduced(f"published range, {population}", None,
-                             f"{_pct(envelope[0], 1)}–{_pct(envelope[1], 1)} across {len(compared)} sources",
-                             ci=envelope),)
+                             f"{_pct(envelope[0], 1)}–{_pct(envelope[1], 1)} across {len(compared)} sources, "
+                             f"covering {_pct(covered, 0)} of the claimed range", ci=envelope),)
     reproduced += tuple(Reproduced(f"{f.row_id} recomputed", float(f.recomputed), _pct(f.recomputed, 2))
                         for f in with_counts)
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason.strip(),
                        reproduced=reproduced, checks=tuple(checks), citation_reason=citation_reason,
-                       extra={"envelope": envelope, "interval": interval})
+                       extra={"envelope": envelope, "interval": interval, "coverage": covered})
 
 
 def relapse_adults(claims: ClaimsRegistry, data_dir=None, works=None) -> ClaimResult:
@@ -489,7 +643,15 @@ class Pool:
         s = self.shown
         lo, hi = self.estimate_range
         spread = "" if _pct(lo) == _pct(hi) else f" (estimate {_pct(lo)}–{_pct(hi)} over the bracketed counts)"
-        return f"{_pct(s.estimate)} (95% CI {_pct(s.ci_low)}–{_pct(s.ci_high)}; PI {_pct(s.pi_low)}–{_pct(s.pi_high)}){spread}"
+        return f"{_pct(s.estimate)} (95% CI {_pct(s.ci_low)}–{_pct(s.ci_high)}){spread}"
+
+    @property
+    def for_plot(self) -> PooledProportion:
+        """The shown fit with the Higgins (t, k − 2 df) prediction interval for plotting; with
+        k < 3, where none is estimable, the prediction-interval line repeats the CI."""
+        import dataclasses
+        pi = prediction_interval(self.shown) or (self.shown.ci_low, self.shown.ci_high)
+        return dataclasses.replace(self.shown, pi_low=pi[0], pi_high=pi[1])
 
 
 def pool(name: str, series: list[Series], model: dict | None = None) -> Pool:
@@ -563,6 +725,18 @@ SALVAGE_EXCLUDED_PREFIXES = {
 SALVAGE_SUPERSEDED = {"inovate-soc-cr-cri-primary": "inovate-soc-cr-cri-final"}
 #: Alternative end point of the same arm: main row -> sensitivity row.
 SALVAGE_ALTERNATIVE = {"tower-soc-cr": "tower-soc-cr-crh-cri"}
+#: Rows made of the same patients as another pooled row: they enter only the pool of their own
+#: line, never a pool that mixes lines (row -> the only pool it may enter, and why).
+SALVAGE_LINE_ONLY = {
+    "gmall-second-salvage": ("second-or-later", "its patients are the first-salvage failures of the GMALL "
+                             "first-salvage cohort, so it enters only the second-or-later pool"),
+}
+#: Sensitivity analyses on the data set: label -> (rows dropped, why).
+SALVAGE_DATA_SENSITIVITY = {
+    "without GRAALL": ("graall-cr2", "its denominator includes 8 best-supportive-care, 21 low-intensity and 6 "
+                       "transplanted patients"),
+    "CR only": (None, "end points other than CR alone (INO-VATE's CR/CRi) dropped"),
+}
 
 ENDPOINT_NAMES = {"cr-after-salvage": "CR", "cr-cri-after-salvage": "CR/CRi",
                   "cr-crh-cri-after-salvage": "CR/CRh/CRi"}
@@ -586,40 +760,57 @@ class SalvageEvidence:
     alternative: dict[str, Pool]
     excluded: list[tuple[str, str]]
     cross_checks: pd.DataFrame
+    #: subgroup -> {"without GRAALL": Pool | None, "CR only": Pool | None}; None when fewer than
+    #: two series remain, absent when the analysis leaves the subgroup unchanged.
+    data_sensitivity: dict[str, dict[str, Pool | None]] = field(default_factory=dict)
+    populations: tuple[str, ...] = ()
+
+
+def _study_name(row) -> str:
+    """The study as named on the page, without location words the study cell repeats."""
+    name = str(row["study"]).removesuffix(" - as quoted")
+    return re.sub(r"\), (?:Introduction|Background|abstract)$", ")", name)
 
 
 def salvage_evidence(data_dir: Path | str | None = None) -> SalvageEvidence:
     """Everything the re-induction page shows: the eligible series, the pools by line and by
-    setting (main model, sensitivity models, and with TOWER's alternative end point), the rows
-    left out and why, and the figures kept as cross-checks only."""
+    setting (main model, sensitivity models, with TOWER's alternative end point, without GRAALL
+    and with CR-only end points), the rows left out and why, and the figures kept as
+    cross-checks, each compared with the claim and with the pool of its line."""
     frame = load_table("background/salvage_cr.csv", _data(data_dir))
     excluded: list[tuple[str, str]] = []
     eligible = []
     alternatives = set(SALVAGE_ALTERNATIVE.values())
-    cross = []
+    out_rows = []
     for _, row in frame.iterrows():
         rid = row["row_id"]
         prefix = next((p for p in SALVAGE_EXCLUDED_PREFIXES if rid.startswith(p)), None)
+        why = None
         if prefix:
-            excluded.append((rid, SALVAGE_EXCLUDED_PREFIXES[prefix]))
-            cross.append(row)
+            why = SALVAGE_EXCLUDED_PREFIXES[prefix]
         elif rid in SALVAGE_SUPERSEDED:
-            excluded.append((rid, f"superseded by {SALVAGE_SUPERSEDED[rid]} (same arm, larger analysis)"))
+            why = f"superseded by {_short_label({'row_id': SALVAGE_SUPERSEDED[rid]})} (same arm, larger analysis)"
         elif rid in alternatives:
-            excluded.append((rid, "alternative end point of the same arm (used in a sensitivity analysis)"))
+            why = "alternative end point of the same arm (used in a sensitivity analysis)"
         elif pd.isna(row["total"]):
-            excluded.append((rid, "denominator not printed where it was read: cannot be pooled"))
-            cross.append(row)
+            why = "denominator not printed where it was read: cannot be pooled"
         else:
             eligible.append(row)
+        if why:
+            excluded.append((rid, why))
+            out_rows.append((row, why))
     by_id = {r["row_id"]: r for _, r in frame.iterrows()}
 
-    def subgroup(rows, column, value):
-        return [r for r in rows if column is None or r[column] == value]
+    def subgroup(rows, name, column, value):
+        return [r for r in rows if (column is None or r[column] == value)
+                and SALVAGE_LINE_ONLY.get(r["row_id"], (name,))[0] == name]
 
-    pools, sensitivity, alternative = {}, {}, {}
+    def maybe_pool(title, rows):
+        return pool(title, [_series_from_row(r) for r in rows]) if len(rows) >= 2 else None
+
+    pools, sensitivity, alternative, data_sens = {}, {}, {}, {}
     for name, (title, column, value) in SALVAGE_SUBGROUPS.items():
-        rows = subgroup(eligible, column, value)
+        rows = subgroup(eligible, name, column, value)
         series = [_series_from_row(r) for r in rows]
         pools[name] = pool(title, series)
         sensitivity[name] = {label: pool(title, series, model) for label, model in SENSITIVITY}
@@ -627,60 +818,114 @@ def salvage_evidence(data_dir: Path | str | None = None) -> SalvageEvidence:
                    else _series_from_row(r) for r in rows]
         if any(r["row_id"] in SALVAGE_ALTERNATIVE for r in rows):
             alternative[name] = pool(title, swapped)
+        data_sens[name] = {}
+        no_graall = [r for r in rows if r["row_id"] != SALVAGE_DATA_SENSITIVITY["without GRAALL"][0]]
+        if len(no_graall) < len(rows):
+            data_sens[name]["without GRAALL"] = maybe_pool(title, no_graall)
+        cr_only = [r for r in rows if r["quantity"] == "cr-after-salvage"]
+        if len(cr_only) < len(rows):
+            data_sens[name]["CR only"] = maybe_pool(title, cr_only)
     table = pd.DataFrame([{
         "series": _short_label(r), "line": r["salvage_line"], "design": DESIGN_NAMES[r["design"]],
         "end point": ENDPOINT_NAMES[r["quantity"]], "printed": r["reported"],
-        "count used": _series_from_row(r).count_text, "where read": _source_text(r),
-    } for r in eligible])
-    cross_checks = pd.DataFrame([{
-        "figure": r["row_id"], "line": r["salvage_line"], "end point": ENDPOINT_NAMES[r["quantity"]],
-        "printed": r["reported"],
-        "denominator": "" if pd.isna(r["total"]) else str(int(r["total"])),
-        "why not pooled": next((SALVAGE_EXCLUDED_PREFIXES[p] for p in SALVAGE_EXCLUDED_PREFIXES if r["row_id"].startswith(p)),
-                               "denominator not printed"),
+        "count used": _series_from_row(r).count_text
+        + (" (second-or-later pool only)" if r["row_id"] in SALVAGE_LINE_ONLY else ""),
         "where read": _source_text(r),
-    } for r in cross])
+    } for r in eligible])
+    line_pool = {"first": "first", "second-or-later": "second-or-later", "mixed": "all"}
+    def cross_result(row) -> str:
+        span = parse_span(row["reported"])
+        p = pools[line_pool[row["salvage_line"]]].shown
+        if span is None:
+            return "—"
+        inside = p.ci_low <= span.low and span.high <= p.ci_high
+        return (f"{'inside' if inside else 'outside'} the {pools[line_pool[row['salvage_line']]].name.lower()} "
+                f"pooled CI ({_pct(p.ci_low)}–{_pct(p.ci_high)})")
+
+    cross_checks = pd.DataFrame([{
+        "study": _study_name(r), "line": r["salvage_line"], "end point": ENDPOINT_NAMES[r["quantity"]],
+        "printed": r["reported"], "denominator": "" if pd.isna(r["total"]) else str(int(r["total"])),
+        "why not pooled": why, "cross-check": cross_result(r),
+        "where read": str(r["location"]) + "".join(f"; {x}" for x in (f"doi:{r['doi']}" if r["doi"] else "",
+                                                                     f"PMID {r['pmid']}" if r["pmid"] else "") if x),
+    } for r, why in out_rows])
+    populations = tuple(sorted({str(r["population"]) for _, r in frame.iterrows()}))
     return SalvageEvidence(table=table, pools=pools, sensitivity=sensitivity, alternative=alternative,
-                           excluded=excluded, cross_checks=cross_checks)
+                           excluded=excluded, cross_checks=cross_checks, data_sensitivity=data_sens,
+                           populations=populations)
+
+
+def _position(p: Pool, interval) -> str:
+    """Where the pooled point estimate falls against the claimed interval, over every bracketed count."""
+    places = {where_estimate_falls(f.estimate, interval) for f in p.fits}
+    return places.pop() if len(places) == 1 else "/".join(sorted(places))
 
 
 def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None, evidence: SalvageEvidence | None = None) -> ClaimResult:
-    """Pooled CR after salvage chemotherapy, by line and by setting, against "20%-30%"."""
+    """Pooled CR after salvage chemotherapy, by line and by setting, against "20%-30%".
+
+    Rule (module docstring): a pool is discrepant with the claim only when its whole 95% CI
+    (Hartung-Knapp) lies outside the claim's rounding interval [19.5%, 30.5%); overlapping
+    intervals are consistent, and the reason says where each point estimate falls. The five
+    main pools decide; the sensitivity analyses (Wald, GLMM, TOWER composite, without GRAALL,
+    CR only) are reported, and the reason says whether any of them would change a check.
+    Prediction intervals are never used (two of the pools have k = 2).
+    """
     claim = claims.get("reinduction-cr")
     works = works or load_cited_works(data_dir)
     ev = evidence or salvage_evidence(data_dir)
     printed = claim.reported[0]
-    low, high = claimed_interval(printed)
-    inside = lambda fit: low - 1e-12 <= fit.estimate <= high + 1e-12  # noqa: E731
+    interval = claimed_interval(printed)
+    meets = lambda fit: ci_meets((fit.ci_low, fit.ci_high), interval)  # noqa: E731
     checks, reproduced = [], []
     for name, p in ev.pools.items():
-        agrees = p.agrees(inside)
-        checks.append(Check(label=f"pooled CR, {p.name.lower()} (k = {p.k})", reported=printed, found=p.text(),
-                            agrees=agrees, source="; ".join(s.label for s in p.series)))
+        checks.append(Check(label=f"pooled CR, {p.name.lower()} (k = {p.k}): 95% CI meets the claimed range",
+                            reported=printed, found=f"{p.text()}; point estimate {_position(p, interval)} the range",
+                            agrees=p.agrees(meets), source="; ".join(s.label for s in p.series)))
         reproduced.append(Reproduced(f"pooled CR, {p.name.lower()}", float(p.shown.estimate), p.text(),
                                      ci=(float(p.shown.ci_low), float(p.shown.ci_high))))
     verdict = verdict_from_checks(checks)
     citation, citation_reason = citation_axis(claim.id, claim.references, works)
-    holds = [p.name.lower() for p in ev.pools.values() if p.agrees(inside) is True]
-    above = [p for p in ev.pools.values() if p.agrees(lambda f: f.estimate > high) is True]
-    below = [p for p in ev.pools.values() if p.agrees(lambda f: f.estimate < low) is True]
+    by_place = {}
+    for p in ev.pools.values():
+        by_place.setdefault(_position(p, interval), []).append(p)
     parts = []
-    if holds:
-        parts.append(f"The claimed {printed} holds for: {', '.join(holds)}.")
-    if above:
-        parts.append("It understates the pooled CR for: "
-                     + "; ".join(f"{p.name.lower()} {_pct(p.shown.estimate)} (95% CI {_pct(p.shown.ci_low)}–"
-                                 f"{_pct(p.shown.ci_high)})" for p in above) + ".")
-    if below:
-        parts.append("It overstates it for: " + "; ".join(f"{p.name.lower()} {_pct(p.shown.estimate)}" for p in below) + ".")
-    unsettled = [p.name.lower() for p in ev.pools.values() if p.agrees(inside) is None]
+    if "inside" in by_place:
+        parts.append("Point estimates inside it: " + "; ".join(f"{p.name.lower()} {_pct(p.shown.estimate)}"
+                                                                for p in by_place["inside"]) + ".")
+    for place, word in (("above", "higher"), ("below", "lower")):
+        if place in by_place:
+            parts.append(f"Pooled CR {word} than the claim: " + "; ".join(
+                f"{p.name.lower()} {_pct(p.shown.estimate)} (95% CI {_pct(p.shown.ci_low)}–{_pct(p.shown.ci_high)})"
+                for p in by_place[place]) + ".")
+    apart = [p.name.lower() for p in ev.pools.values() if p.agrees(meets) is False]
+    if apart:
+        parts.append("Whole 95% CI outside the claimed range: " + ", ".join(apart) + ".")
+    unsettled = [p.name.lower() for p in ev.pools.values() if p.agrees(meets) is None]
     if unsettled:
         parts.append(f"Undecided over the bracketed counts: {', '.join(unsettled)}.")
-    lead = {"discrepant": "The claim, stated for conventional re-induction in general, does not hold across salvage lines.",
-            "consistent": "Every pooled estimate lies in the claimed range.",
+    flips = []
+    for name, p in ev.pools.items():
+        main = p.agrees(meets)
+        others = [(lab, q) for lab, q in ev.sensitivity[name].items()]
+        others += [(lab, q) for lab, q in ev.data_sensitivity.get(name, {}).items() if q is not None]
+        if name in ev.alternative:
+            others.append(("TOWER composite end point", ev.alternative[name]))
+        for lab, q in others:
+            if q.agrees(meets) != main:
+                flips.append(f"{p.name.lower()} ({lab})")
+    parts.append("Sensitivity analyses that would change a check: " + ("; ".join(flips) if flips else "none") + ".")
+    lead = {"discrepant": f"At least one pooled 95% CI lies wholly outside the claimed {printed}.",
+            "consistent": (f"Every pooled 95% CI overlaps the claimed {printed} (read as {_pct(interval[0])} to "
+                           f"{_pct(interval[1])}), so the claim is consistent with adult salvage series; the point "
+                           "estimates do not all fall inside it."),
             "not-reproducible": "No pooled estimate could be compared."}[verdict]
-    reason = " ".join([lead, *parts, "Pooled with a logit random-effects model (REML, Hartung-Knapp CI) from counts "
-                       "printed or exactly derivable from the printed percentage.", f"Citation: {citation_reason}"])
+    scope = ("Only adult series were examined: the sentence names no age group for this figure, the cited "
+             "work [2] is titled as a review of agents for relapsed or refractory ALL in adults, and no paediatric "
+             "salvage series was collected, so the verdict does not cover children.")
+    reason = " ".join([lead, *parts, scope, "Pooled with a logit random-effects model (REML, Hartung-Knapp CI) from "
+                       "counts printed or exactly derivable from the printed percentage; prediction intervals are "
+                       "not used (not estimable for k < 3).", f"Citation: {citation_reason}"])
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, reproduced=tuple(reproduced),
                        checks=tuple(checks), citation_reason=citation_reason)
 
@@ -743,56 +988,73 @@ def _printed_matches(row) -> bool:
 
 
 def trm_immunotherapy(claims: ClaimsRegistry, data_dir=None, works=None, evidence: FatalEvidence | None = None) -> ClaimResult:
-    """The guideline's ~1% TRM against the pooled treatment-related fatal events on blinatumomab."""
+    """The guideline's ~1% TRM against treatment-related fatal events on blinatumomab.
+
+    Rule (module docstring): the printed figure stands for its rounding interval ("1%" =
+    [0.5%, 1.5%)); the pooled estimate (logit, REML, Hartung-Knapp) and each trial population
+    (exact Clopper-Pearson 95% CI) are discrepant only when the whole CI lies outside it. The
+    prediction interval is not used: tau² is estimated as 0 here, so it would only repeat the CI.
+    """
     claim = claims.get("trm-immunotherapy")
     works = works or load_cited_works(data_dir)
     ev = evidence or fatal_evidence(data_dir)
     printed = claim.reported[0]
     value = parse_printed(printed).estimate
-    claimed = value.fraction
+    interval = rounding_interval(value)
     p = ev.treatment_related
     fit = p.shown
+    meets = lambda f: ci_meets((f.ci_low, f.ci_high), interval)  # noqa: E731
     checks = [
-        Check("pooled treatment-related fatal events, blinatumomab (k = %d)" % p.k, printed, p.text(),
-              p.agrees(lambda f: within_rounding(f.estimate, value)), "; ".join(s.label for s in p.series)),
-        Check(f"the printed {printed} inside the pooled 95% CI", printed,
-              f"{_pct(fit.ci_low)}–{_pct(fit.ci_high)}", p.agrees(lambda f: f.ci_low <= claimed <= f.ci_high),
-              "main model: logit, REML, Hartung-Knapp"),
-        Check(f"the printed {printed} inside the 95% prediction interval", printed,
-              f"{_pct(fit.pi_low)}–{_pct(fit.pi_high)}", p.agrees(lambda f: f.pi_low <= claimed <= f.pi_high),
-              "main model: logit, REML, Hartung-Knapp"),
+        Check(f"pooled treatment-related fatal events, blinatumomab (k = {p.k}): 95% CI meets {_pct(interval[0])}–"
+              f"{_pct(interval[1])}", printed,
+              f"{p.text()}; point estimate {_position(p, interval)} the range", p.agrees(meets),
+              "main model: logit, REML, Hartung-Knapp; " + "; ".join(s.label for s in p.series)),
     ]
     for s in p.series:
+        lo, hi = clopper_pearson(s.candidates[0], s.total)
         rate = s.candidates[0] / s.total
-        checks.append(Check(f"{s.label}: treatment-related fatal events", printed,
-                            f"{s.candidates[0]}/{s.total} = {_pct(rate)}", within_rounding(rate, value), s.source))
+        checks.append(Check(f"{s.label}: exact 95% CI meets the claimed range", printed,
+                            f"{s.candidates[0]}/{s.total} = {_pct(rate)} (exact 95% CI {_pct(lo)}–{_pct(hi)})",
+                            ci_meets((lo, hi), interval), s.source))
     verdict = verdict_from_checks(checks)
     citation, citation_reason = citation_axis(claim.id, claim.references, works)
-    touching = rounding_interval(value)
-    overlap = fit.ci_low < touching[1]
-    if verdict == "discrepant":
-        reason = (f"The cited guideline does print about 1%, but the trial data do not bear it out for blinatumomab: "
-                  f"treatment-related fatal adverse events pool to {p.text()} across {p.k} trial populations "
-                  f"({sum(s.candidates[0] for s in p.series)}/{sum(s.total for s in p.series)} patients), about "
-                  f"{fit.estimate / claimed:.1f} times the stated rate; {printed} lies below the 95% CI and the "
-                  f"prediction interval"
-                  + (f" (only the upper rounding edge of '{printed}', {_pct(touching[1])}, reaches the CI)" if overlap else "")
-                  + ". ")
+    events, patients = sum(s.candidates[0] for s in p.series), sum(s.total for s in p.series)
+    crude = clopper_pearson(events, patients)
+    place = _position(p, interval)
+    if verdict == "consistent":
+        edge = {"above": "at the upper edge of the stated figure: the point estimate is higher, but the CI reaches it",
+                "below": "at the lower edge: the point estimate is lower, but the CI reaches it",
+                "inside": "the point estimate lies inside it"}.get(place, "")
+        reason = (f"Consistent, {edge}. The printed {printed} stands for {_pct(interval[0])}–{_pct(interval[1])}; "
+                  f"treatment-related fatal adverse events on blinatumomab in relapsed or refractory ALL trials pool "
+                  f"to {p.text()} across {p.k} trial populations ({events}/{patients} patients, crude "
+                  f"{_pct(events / patients)}, exact 95% CI {_pct(crude[0])}–{_pct(crude[1])}), about "
+                  f"{_pct(fit.estimate, 0)}; every trial's exact CI also reaches the stated range. ")
     else:
-        reason = f"The pooled treatment-related fatal-event rate, {p.text()}, agrees with the stated {printed}. "
+        apart = "; ".join(c.label.split(":")[0] + f" ({c.found})" for c in checks if c.agrees is False)
+        reason = (f"Discrepant: the whole 95% CI lies outside {_pct(interval[0])}–{_pct(interval[1])} (the "
+                  f"rounding interval of '{printed}') for: {apart}. ")
+    reason += ("The prediction interval is not used as evidence: tau² is estimated as 0, so it would only repeat "
+               "the CI. " if fit.tau2 == 0 else "The prediction interval is not used as evidence. ")
+    reason += ("Scope: the pool holds only blinatumomab trials in relapsed or refractory disease, while the "
+               "guideline's 'immunotherapy' also covers other agents and settings. ")
     if ev.any_cause is not None:
-        reason += (f"Counting fatal adverse events of any cause instead (most are deaths from leukaemia or infection "
-                   f"that investigators did not attribute to the drug) gives {_pct(ev.any_cause.shown.estimate)}: "
-                   f"'TRM' must not be read as all deaths on treatment. ")
+        reason += (f"Counting fatal adverse events of any cause instead (deaths the investigators did not attribute "
+                   f"to the drug included) gives {_pct(ev.any_cause.shown.estimate)}: 'TRM' must not be read as all "
+                   f"deaths on treatment. ")
     reason += f"Citation: {citation_reason}"
     reproduced = [Reproduced("pooled treatment-related fatal AEs (blinatumomab)", float(fit.estimate), p.text(),
-                             ci=(float(fit.ci_low), float(fit.ci_high)))]
+                             ci=(float(fit.ci_low), float(fit.ci_high))),
+                  Reproduced("treatment-related fatal AEs, all trials added up (exact CI)", events / patients,
+                             f"{events}/{patients} = {_pct(events / patients)} (exact 95% CI {_pct(crude[0])}–"
+                             f"{_pct(crude[1])})", ci=crude)]
     if ev.any_cause is not None:
         a = ev.any_cause.shown
         reproduced.append(Reproduced("pooled fatal AEs of any cause (blinatumomab)", float(a.estimate),
                                      ev.any_cause.text(), ci=(float(a.ci_low), float(a.ci_high))))
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, reproduced=tuple(reproduced),
-                       checks=tuple(checks), citation_reason=citation_reason)
+                       checks=tuple(checks), citation_reason=citation_reason,
+                       extra={"interval": interval, "crude": (events, patients, crude), "position": place})
 
 
 # =====================================================================================
@@ -810,10 +1072,12 @@ def evaluate_background(claims: ClaimsRegistry) -> list[ClaimResult]:
 # =====================================================================================
 AUDIT_RULE = (
     "A reference that was not found, or whose text was not read, is 'unverifiable'. Otherwise its "
-    "verdict comes from the citation verdicts of the claims that cite it, pending ones left aside: "
-    "all supported -> supported; none supported or partly supported -> not-supported (unverifiable "
-    "if all of them are unverifiable); any other mixture -> partly-supported; no claim evaluated "
-    "yet -> pending."
+    "verdict comes from what this work contributes to each claim citing it, pending ones left aside: "
+    "for the background claims, whether the part read prints the claim's figure (supported or "
+    "not-supported, even when the claim as a whole is unverifiable because another cited work could not "
+    "be read); for other claims, the claim's citation verdict. All supported -> supported; none "
+    "supported or partly supported -> not-supported (unverifiable if all of them are unverifiable); any "
+    "other mixture -> partly-supported; no claim evaluated yet -> pending."
 )
 
 
@@ -858,6 +1122,7 @@ def citation_audit(ledger: dict, works: dict[str, CitedWork], errata) -> list[Au
     rows = []
     for work in sorted(works.values(), key=lambda w: w.number):
         citing = tuple({"id": c["id"], "quote": c["quote"], "citation": c["citation"], "verdict": c["verdict"],
+                        "this_work": work_finding(work, c["id"], c["citation"]),
                         "reason": c["citation_reason"] or c["reason"], "page": c["page"]}
                        for c in ledger["claims"] if work.bibkey in c["references"])
         reference = normalise_text(work.as_cited_text)
@@ -869,7 +1134,7 @@ def citation_audit(ledger: dict, works: dict[str, CitedWork], errata) -> list[Au
                 notes.append({"id": e.id, "kind": e.kind, "problem": e.problem})
         rows.append(AuditRow(number=work.number, bibkey=work.bibkey, as_cited=work.as_cited_text, read=work.read,
                              reports=work.reports, location=work.location, claims=citing,
-                             verdict=audit_verdict(work, [c["citation"] for c in citing]),
+                             verdict=audit_verdict(work, [c["this_work"] for c in citing]),
                              errata=tuple(bib_errors), notes=tuple(notes)))
     return rows
 
@@ -878,4 +1143,6 @@ __all__ = ["CLAIM_IDS", "MODEL", "SENSITIVITY", "CitedWork", "load_cited_works",
            "parse_span", "claimed_interval", "span_agrees", "candidate_counts", "RelapseFigure", "relapse_figures",
            "Series", "Pool", "pool", "salvage_evidence", "SalvageEvidence", "fatal_evidence", "FatalEvidence",
            "relapse_adults", "relapse_children", "reinduction_cr", "trm_immunotherapy", "evaluate_background",
+           "MIN_SHARED", "shared_length", "coverage", "clopper_pearson", "ci_meets", "where_estimate_falls",
+           "prediction_interval", "pi_text", "work_finding", "SALVAGE_LINE_ONLY", "SALVAGE_DATA_SENSITIVITY",
            "AUDIT_RULE", "audit_verdict", "AuditRow", "citation_audit"]
