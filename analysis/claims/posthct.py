@@ -133,20 +133,22 @@ def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         Check("median follow-up", claim.reported[0], fu.printed,
               fu.parsed.estimate.unit == reported.unit and within_rounding(fu_months, reported), trial.cites(fu.id)),
         Check("the 1-year landmark lies within the median follow-up", claim.reported[0],
-              f"{landmark:g} months < {fu.printed}: more than half the patients were followed past the landmark",
+              f"{landmark:g} months < {fu.printed}: if the median is over all patients (the abstract does not say how "
+              f"it was computed), more than half were followed past the landmark",
               landmark < fu_months, trial.cites(fu.id)),
     ]
     verdict = verdict_from_checks(checks)
     citation, citation_reason = citation_axis(claim, trial, [fu.id])
     if verdict == "consistent":
-        reason = (f"The abstract prints a median follow-up of {fu.printed}, so the estimates at {os1.time} rest on "
-                  f"patients of whom more than half were followed past that time. " + citation_reason)
+        reason = (f"The abstract prints a median follow-up of {fu.printed}, beyond the {os1.time} landmark; if that median "
+                  f"is taken over all patients (the abstract does not say whether it is over all patients, over "
+                  f"survivors or by reverse Kaplan-Meier), more than half were followed past the landmark. " + citation_reason)
     else:
         reason = disagreement(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason,
-                       reproduced=(Reproduced("landmark / median follow-up", landmark / fu_months,
-                                              f"{landmark / fu_months:.2f}"),))
+                       reproduced=(Reproduced("landmark as a fraction of the median follow-up", landmark / fu_months,
+                                              f"{landmark:g} / {fu_months:g} months = {landmark / fu_months:.2f}"),))
 
 
 def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
