@@ -13,6 +13,18 @@ between-study variance the model allowed for (a common-effect interval with 1,37
 far narrower). The patient total can be checked against the identified studies by arithmetic
 (a subset-sum count).
 
+Three rules on the counts, the same on every page of the report:
+
+- *hypothetical counts are never pooled*: a variant whose denominator nobody printed (its
+  ``definition`` says "hypothetical", e.g. MT103-206's 22/25 MRD) is shown on the page only;
+- *ties are bracketed, never resolved by a pick*: when a printed percentage (and, where printed,
+  its exact CI) fits several whole counts, the variants with the same definition and
+  denominator are one count with several ``candidates``; the primary analysis runs every
+  combination of candidates (``bracket_fits``) and the search runs each study set at both ends
+  of the bracket (every tied count at its lowest, then at its highest: ``bracket`` column);
+- *impossible intervals are flagged*: a raw-scale combination whose CI leaves [0, 1]
+  (``ci_valid`` False) is kept in the table but left out of every range, count and verdict.
+
 Matching rule (statcheck, Nuijten et al. 2016): a combination *lands on* "54% (44%-64%)" when the
 recomputed estimate and both bounds each lie in the rounding interval of the printed value
 (``analysis.rounding.within_rounding``).
@@ -28,6 +40,7 @@ within one call only: nothing is cached across builds.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +58,7 @@ __all__ = [
     "CUTOFF_YEAR", "StudySet", "Scenario", "CR_SETS", "MRD_SETS", "CR_SCENARIOS", "MRD_SCENARIOS",
     "GLMM_SETS", "PRIMARY", "load_candidates", "select_counts", "search", "matches",
     "primary_analysis", "leave_one_out", "ci_implications", "count_consistency",
+    "hypothetical_counts", "bracket_combinations", "bracket_fits", "valid_ci",
 ]
 
 #: Liu 2023 was e-published on 17 December 2022: a study published later cannot be among its 18.
@@ -105,7 +119,8 @@ MRD_SETS = (
     CR_SETS[0],
     CR_SETS[4],
     StudySet("with-mrd-cohorts", "identified + MRD-positive/consolidation",
-             "all identified studies plus the cohorts treated in remission (MRD-positive or consolidation)",
+             "all identified studies plus the cohorts treated in remission (MRD-positive or consolidation), "
+             "including the MRD-positive cohorts of mixed studies (definition marked 'not R/R')",
              lambda r: int(r["year"]) <= CUTOFF_YEAR and r["setting"] != "post-blinatumomab-failure"),
 )
 
@@ -119,7 +134,6 @@ CR_SCENARIOS = (
 
 MRD_SCENARIOS = (
     Scenario("reported", "as reported", "each study's primary MRD count: responders among patients in remission assessed for MRD"),
-    Scenario("gaps-assumed", "gaps filled by assumption", "as reported, plus counts whose denominator is an assumption (MT103-206: 22/25)"),
     Scenario("all-patients", "all patients as denominator", "the largest published denominator of the same cohort (all treated or evaluated patients where printed)"),
 )
 
@@ -139,6 +153,38 @@ def load_candidates(data_dir: Path | str = paths.DATA) -> tuple[pd.DataFrame, pd
     return studies, variants
 
 
+def _is_hypothetical(definition: str) -> bool:
+    return "hypothetical" in str(definition).lower()
+
+
+def hypothetical_counts(variants: pd.DataFrame) -> pd.DataFrame:
+    """The variants never pooled because their denominator is an assumption (shown on the page)."""
+    return variants[[_is_hypothetical(d) for d in variants["definition"]]].reset_index(drop=True)
+
+
+def _index(variants: pd.DataFrame) -> dict:
+    """{(study_id, outcome): [variant dicts]} over the variants with a count (hypothetical ones
+    excluded), tied variants (same definition and denominator) merged into one with several
+    ``candidates``."""
+    groups: dict = {}
+    for _, v in variants.iterrows():
+        if pd.isna(v["events"]) or pd.isna(v["total"]) or _is_hypothetical(v["definition"]):
+            continue
+        d = _variant(v)
+        key = (v["study_id"], v["outcome"], d["definition"], d["total"])
+        if key in groups:
+            g = groups[key]
+            g["candidates"] = tuple(sorted(set(g["candidates"]) | {d["events"]}))
+            if str(v["notes"]).startswith("primary"):
+                g["events"] = d["events"]
+        else:
+            groups[key] = {**d, "candidates": (d["events"],)}
+    out: dict = {}
+    for (sid, outcome, _, _), g in groups.items():
+        out.setdefault((sid, outcome), []).append(g)
+    return out
+
+
 def _primary(row, outcome: str) -> dict | None:
     if outcome == "cr":
         cols = ("cr_events", "cr_total", "cr_definition", "cr_derived", "cr_location")
@@ -149,7 +195,7 @@ def _primary(row, outcome: str) -> dict | None:
         return None
     return {"events": int(events), "total": int(total),
             "definition": row[cols[2]] if cols[2] else "MRD response (primary)",
-            "derived": bool(row[cols[3]]), "location": row[cols[4]]}
+            "derived": bool(row[cols[3]]), "location": row[cols[4]], "candidates": (int(events),)}
 
 
 def _variant(v) -> dict:
@@ -157,22 +203,25 @@ def _variant(v) -> dict:
             "derived": bool(v["derived"]), "location": v["location"]}
 
 
-def _pick(row, variants: pd.DataFrame, outcome: str, scenario: str) -> dict | None:
+def _pick(row, index: dict, outcome: str, scenario: str) -> dict | None:
     """The count of one study under one definition scenario (None: the study has no count)."""
+    rows = index.get((row["study_id"], outcome), [])
     primary = _primary(row, outcome)
-    own = variants[(variants["study_id"] == row["study_id"]) & (variants["outcome"] == outcome)
-                   & variants["events"].notna() & variants["total"].notna()]
-    rows = [_variant(v) for _, v in own.iterrows()]
+    if primary is not None:   # the primary count, with its tied candidates if any
+        for v in rows:
+            if v["total"] == primary["total"] and primary["events"] in v["candidates"] \
+                    and len(v["candidates"]) > 1:
+                primary = {**primary, "candidates": v["candidates"]}
     if outcome == "cr":
         if scenario == "reported" or primary is None:
             return primary
         whole = [v for v in rows if v["total"] == primary["total"]]
         if scenario == "narrowest":
-            return min(whole, key=lambda v: v["events"], default=primary)
+            return min(whole, key=lambda v: min(v["candidates"]), default=primary)
         if scenario == "crh":
             crh = [v for v in whole if v["definition"].startswith("CR/CRh") and not v["definition"].startswith("CR/CRh/CRi")]
             return crh[0] if crh else primary
-        broad = max(whole, key=lambda v: v["events"], default=primary)
+        broad = max(whole, key=lambda v: max(v["candidates"]), default=primary)
         if scenario == "broadest":
             return broad
         if scenario == "broadest-treated":
@@ -182,11 +231,6 @@ def _pick(row, variants: pd.DataFrame, outcome: str, scenario: str) -> dict | No
     same_setting = [v for v in rows if "not R/R" not in v["definition"]]
     if scenario == "reported":
         return primary
-    if scenario == "gaps-assumed":
-        if primary is not None:
-            return primary
-        assumed = [v for v in same_setting if "ASSUMED" in v["definition"]]
-        return assumed[0] if assumed else None
     if scenario == "all-patients":
         pool = same_setting + ([primary] if primary else [])
         if not pool or primary is None:
@@ -206,22 +250,29 @@ def select_counts(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, s
                   scenario: str) -> tuple[pd.DataFrame, list[str]]:
     """The counts pooled for one (outcome, study set, scenario).
 
-    Returns (table with study_id, label, events, total, definition, derived, location;
-    labels of the studies of the set that have no count for this outcome).
+    Returns (table with study_id, label, events, total, definition, derived, location,
+    candidates; labels of the studies of the set that have no count for this outcome).
+    ``events`` is the count shown in figures (the primary row's); ``candidates`` every count
+    the printed figures allow (more than one: bracketed).
     """
     if outcome not in ("cr", "mrd"):
         raise ValueError(f"unknown outcome {outcome!r}; choose 'cr' or 'mrd'")
     study_set = _set(CR_SETS if outcome == "cr" else MRD_SETS, set_key)
+    index = _index(variants)
     rows, missing = [], []
     for _, row in studies.iterrows():
         if not study_set.include(row):
             continue
-        picked = _pick(row, variants, outcome, scenario)
+        picked = _pick(row, index, outcome, scenario)
         if picked is None:
             missing.append(row["label"])
-            continue
-        rows.append({"study_id": row["study_id"], "label": row["label"], **picked})
-    cols = ["study_id", "label", "events", "total", "definition", "derived", "location"]
+        else:
+            rows.append({"study_id": row["study_id"], "label": row["label"], **picked})
+        if outcome == "mrd" and set_key == "with-mrd-cohorts":   # MRD-positive cohorts of mixed studies
+            for v in index.get((row["study_id"], outcome), []):
+                if "not R/R" in v["definition"]:
+                    rows.append({"study_id": row["study_id"], "label": f"{row['label']}, MRD-positive cohort", **v})
+    cols = ["study_id", "label", "events", "total", "definition", "derived", "location", "candidates"]
     return pd.DataFrame(rows, columns=cols), missing
 
 
@@ -271,7 +322,9 @@ def search(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, sets=Non
 
     One row per combination: set, scenario, k, patients (sum of denominators), transform,
     method, ci, estimate, ci_low, ci_high, pi_low, pi_high, tau2, i2, flags.
-    Study sets with fewer than 2 studies with a count are skipped (nothing to pool).
+    Study sets with fewer than 2 studies with a count are skipped (nothing to pool). ``bracket``
+    is "none" (no tied count), "lowest" or "highest" (every tied count at that end);
+    ``ci_valid`` is False where the CI leaves [0, 1].
     """
     sets = sets or (CR_SETS if outcome == "cr" else MRD_SETS)
     scenarios = scenarios or (CR_SCENARIOS if outcome == "cr" else MRD_SCENARIOS)
@@ -282,13 +335,30 @@ def search(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, sets=Non
             counts, _ = select_counts(studies, variants, outcome, study_set.key, scenario.key)
             if len(counts) < 2:
                 continue
-            events = tuple(int(x) for x in counts["events"])
             totals = tuple(int(x) for x in counts["total"])
-            for fit in _fits(events, totals, study_set.key in glmm_sets, memo):
-                rows.append({"outcome": outcome, "set": study_set.key, "set_label": study_set.label,
-                             "scenario": scenario.key, "scenario_label": scenario.label,
-                             "k": len(counts), "patients": int(sum(totals)), **fit})
-    return pd.DataFrame(rows)
+            cands = [tuple(c) for c in counts["candidates"]]
+            if any(len(c) > 1 for c in cands):
+                ends = (("lowest", tuple(min(c) for c in cands)), ("highest", tuple(max(c) for c in cands)))
+            else:
+                ends = (("none", tuple(c[0] for c in cands)),)
+            for bracket, events in ends:
+                for fit in _fits(events, totals, study_set.key in glmm_sets, memo):
+                    rows.append({"outcome": outcome, "set": study_set.key, "set_label": study_set.label,
+                                 "scenario": scenario.key, "scenario_label": scenario.label, "bracket": bracket,
+                                 "k": len(counts), "patients": int(sum(totals)), **fit})
+    out = pd.DataFrame(rows)
+    out["ci_valid"] = valid_ci(out)
+    return out
+
+
+def valid_ci(table: pd.DataFrame) -> pd.Series:
+    """True where the CI lies inside [0, 1] (a raw-scale interval can leave it: impossible bounds)."""
+    return (table["ci_low"] >= -1e-12) & (table["ci_high"] <= 1 + 1e-12)
+
+
+def bracket_combinations(counts: pd.DataFrame) -> list[tuple[int, ...]]:
+    """Every combination of the allowed counts (one per study), in a fixed order."""
+    return [tuple(int(x) for x in combo) for combo in itertools.product(*[tuple(c) for c in counts["candidates"]])]
 
 
 def matches(table: pd.DataFrame, estimate: str | PrintedNumber, low: str | PrintedNumber,
@@ -314,6 +384,14 @@ def primary_analysis(counts: pd.DataFrame, transform: str = PRIMARY["transform"]
     """The page's primary model on a table from ``select_counts``."""
     return pool_proportions(counts["events"].tolist(), counts["total"].tolist(), transform=transform,
                             method=method, ci=ci, labels=counts["label"].tolist())
+
+
+def bracket_fits(counts: pd.DataFrame, transform: str = PRIMARY["transform"], method: str = PRIMARY["method"],
+                 ci: str = PRIMARY["ci"]) -> list[PooledProportion]:
+    """The primary model at every combination of the counts the printed figures allow."""
+    totals = counts["total"].tolist()
+    return [pool_proportions(list(events), totals, transform=transform, method=method, ci=ci,
+                             labels=counts["label"].tolist()) for events in bracket_combinations(counts)]
 
 
 def leave_one_out(counts: pd.DataFrame, transform: str = PRIMARY["transform"], method: str = PRIMARY["method"],

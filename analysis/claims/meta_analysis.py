@@ -16,10 +16,14 @@ or a CI narrower than a common-effect interval over all the patients); otherwise
 ``not-reproducible``, because the study list and counts needed to recompute Liu's figure are not
 public. A combination of the search that happens to land on the printed figures does not make
 the claim ``reproduced``: it is one of many analyses of a study set that is not known to be
-Liu's, and the page reports it as a compatibility, not a reproduction.
+Liu's, and the page reports it as a compatibility, not a reproduction. Ranges and counts quoted
+in a verdict leave out the combinations whose CI leaves [0, 1] (their number is given), never
+use a hypothetical count, and span every count a tie allows (``analysis.reproduction``).
 The study and patient counts have nothing primary to recompute from either; they are
-``consistent`` when the identified studies leave room for them (no more studies and patients
-identified than printed, and a plausible size for the studies not identified).
+``consistent`` when the commentary prints what the abstract prints. The arithmetic against the
+identified studies (no more studies and patients than printed, a plausible size for the rest)
+assumes those studies are a subset of Liu's, which is unknown: it is reported as context
+(``agrees = None``), never counted as agreement.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import pandas as pd
 
 from .. import paths
 from ..datafiles import ClaimsRegistry
-from ..reproduction import (CR_SETS, MRD_SETS, PRIMARY, ci_implications,
+from ..reproduction import (CR_SETS, MRD_SETS, PRIMARY, bracket_fits, ci_implications, hypothetical_counts,
                             count_consistency, leave_one_out, load_candidates, matches, primary_analysis,
                             search, select_counts)
 from ..rounding import format_percent, parse_printed, within_rounding
@@ -84,6 +88,9 @@ class Evidence:
     counts: dict
     yu_cr: pd.DataFrame
     yu_mrd: pd.DataFrame
+    cr_bracket: list = field(default_factory=list)
+    mrd_bracket: list = field(default_factory=list)
+    hypothetical: pd.DataFrame = field(default_factory=pd.DataFrame)
     extra: dict = field(default_factory=dict)
 
 
@@ -110,6 +117,7 @@ def gather(data_dir: Path | str = paths.DATA, bibliography: Path | str = paths.B
     yu_cr = parse_printed(published.figure("yu-cr").printed).numbers
     yu_mrd = parse_printed(published.figure("yu-mrd").printed).numbers
     pivotal = [s.key for s in CR_SETS if s.key.startswith("pivotal")]
+    cr_valid, mrd_valid = cr_search[cr_search["ci_valid"]], mrd_search[mrd_search["ci_valid"]]
     return Evidence(
         studies=studies, variants=variants, published=published,
         cr_search=cr_search, mrd_search=mrd_search,
@@ -119,9 +127,20 @@ def gather(data_dir: Path | str = paths.DATA, bibliography: Path | str = paths.B
         cr_implied=ci_implications(cr_est, cr_lo, cr_hi, k, n),
         mrd_implied=ci_implications(mrd_est, mrd_lo, mrd_hi, k, None),
         counts=count_consistency(studies, k, n),
-        yu_cr=matches(cr_search[cr_search["set"].isin(pivotal)], *yu_cr),
-        yu_mrd=matches(mrd_search[mrd_search["set"] == MRD_SETS[0].key], *yu_mrd),
+        yu_cr=matches(cr_valid[cr_valid["set"].isin(pivotal)], *yu_cr),
+        yu_mrd=matches(mrd_valid[mrd_valid["set"] == MRD_SETS[0].key], *yu_mrd),
+        cr_bracket=bracket_fits(cr_counts), mrd_bracket=bracket_fits(mrd_counts),
+        hypothetical=hypothetical_counts(variants),
     )
+
+
+def spread_text(fits: list) -> str:
+    """'' when no count is tied, else ' (estimate a%-b% over the N bracketed count combinations)'."""
+    if len(fits) < 2:
+        return ""
+    est = [f.estimate for f in fits]
+    return (f" (estimate {format_percent(min(est), 1)}-{format_percent(max(est), 1)} over the "
+            f"{len(fits)} combinations of tied counts)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -146,6 +165,8 @@ def scope(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
               ", ".join(commentary_authors), authors.printed, authors_ok, pub.cites(authors.id)),
     ]
     citation, citation_reason = _citation(claim, pub, ["liu-aim", "liu-authors"], checks)
+    if citation == "supported":   # no number here: say what the source does carry
+        citation_reason = "The cited abstract states this aim and lists both commentary authors among its authors."
     verdict = "consistent" if all(c.agrees for c in checks) else "discrepant"
     if verdict == "consistent":
         reason = (f"The cited meta-analysis states this aim in its abstract, and the commentary's authors "
@@ -156,6 +177,10 @@ def scope(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
         reason = "Disagreement in: " + "; ".join(c.label for c in checks if not c.agrees) + ". " + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason, extra={"evidence": ev, "combined": list(combined["label"])})
+
+
+CONTEXT_NOTE = ("context, not a check: it assumes the identified studies are a subset of Liu 2023's, which is "
+                "unknown, so it can neither confirm nor contradict the printed number")
 
 
 def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
@@ -171,16 +196,19 @@ def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
     checks = [
         Check("studies included (cited abstract)", k_text, k_fig.printed, within_rounding(k_fig.value, k_text), pub.cites(k_fig.id)),
         Check("patients included (cited abstract)", n_text, n_fig.printed, within_rounding(n_fig.value, n_text), pub.cites(n_fig.id)),
-        Check("identified candidate studies (R/R, published before Liu 2023) do not exceed the count",
-              k_text, f"{c['identified']} studies", c["identified"] <= k, "data/meta_analysis/studies.csv"),
-        Check("their patients do not exceed the total", n_text,
-              f"{c['identified_patients']:,} patients in {c['identified_with_n']} studies with a known N",
-              c["identified_patients"] <= n, "data/meta_analysis/studies.csv (n_patients, with locations)"),
-        Check("the studies not identified would have a plausible size",
+        Check("context: identified candidate studies (R/R, published before Liu 2023) against the count",
+              k_text, f"{c['identified']} studies ({'no more' if c['identified'] <= k else 'more'} than printed)", None,
+              "data/meta_analysis/studies.csv", note=CONTEXT_NOTE),
+        Check("context: their patients against the total", n_text,
+              (f"{c['identified_patients']:,} patients in {c['identified_with_n']} studies with a known N "
+               f"({'no more' if c['identified_patients'] <= n else 'more'} than printed)"), None,
+              "data/meta_analysis/studies.csv (n_patients, with locations)", note=CONTEXT_NOTE),
+        Check("context: size of the studies not identified, if all identified ones were included",
               f"{k_text} studies, {n_text} patients",
               (f"{c['remaining_studies']} studies left holding {c['remaining_patients']} patients "
-               f"(mean {c['remaining_mean']:.0f}; identified studies have {lo}-{hi})"),
-              remaining_ok, "arithmetic on the two rows above"),
+               f"(mean {c['remaining_mean']:.0f}; identified studies have {lo}-{hi}; "
+               f"{'inside' if remaining_ok else 'outside'} that range)"),
+              None, "arithmetic on the two rows above", note=CONTEXT_NOTE),
     ]
     citation, citation_reason = _citation(claim, pub, ["liu-studies", "liu-patients"], checks[:2])
     made = [ch for ch in checks if ch.agrees is not None]
@@ -189,11 +217,11 @@ def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
                   Reproduced("patients in them (known N)", float(c["identified_patients"]), f"{c['identified_patients']:,}"))
     if verdict == "consistent":
         reason = (f"Liu 2023's abstract prints {k_fig.printed} studies and {n_fig.printed} patients, as the commentary says. "
-                  f"Its list of studies is not public, so neither number can be recomputed. The {c['identified']} candidate "
-                  f"studies we identified in relapsed/refractory disease before its e-publication hold "
-                  f"{c['identified_patients']:,} patients (where N is known), leaving {c['remaining_studies']} studies with "
-                  f"{c['remaining_patients']} patients (mean {c['remaining_mean']:.0f}), within the size range of the identified "
-                  f"studies; {c['subsets_all']} subsets of the {c['candidates_with_n']} candidates with a known N add up to exactly "
+                  f"Its list of studies is not public, so neither number can be recomputed, and no check against the "
+                  f"identified studies can fail: whether they are a subset of Liu's is unknown. As context only: the "
+                  f"{c['identified']} candidate studies we identified in relapsed/refractory disease before its e-publication hold "
+                  f"{c['identified_patients']:,} patients (where N is known), which would leave {c['remaining_studies']} studies with "
+                  f"{c['remaining_patients']} patients (mean {c['remaining_mean']:.0f}) if all were included; {c['subsets_all']} subsets of the {c['candidates_with_n']} candidates with a known N add up to exactly "
                   f"{n_fig.printed}, so the total is attainable but does not identify the studies. " + citation_reason)
     else:
         reason = disagreement(checks) + citation_reason
@@ -234,15 +262,20 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
             (f"{implied['width_ratio']:.1f} x the common-effect width for {implied['patients']:,} patients; "
              f"implies I² ≈ {implied['i2_wald']:.0f}% over {implied['k']} equal-sized studies"),
             implied["width_ratio"] >= 1.0, "arithmetic on the printed numbers and the abstract's counts"))
+    n_invalid = int((~table["ci_valid"]).sum())
+    table = table[table["ci_valid"]]
     hits = table[table["all_match"]]
     n_combos = len(table)
+    fits = ev.cr_bracket if outcome == "cr" else ev.mrd_bracket
+    flagged = (f" ({n_invalid} further raw-scale combinations with CI bounds outside [0, 1] are flagged and left out)"
+               if n_invalid else "")
     checks += [
         Check(f"pooled {name}, identified studies, primary model (not Liu's study set)", f"{est_text} ({range_text})",
               pct_ci(res.estimate, res.ci_low, res.ci_high),
               bool(within_rounding(res.estimate, est_p) and within_rounding(res.ci_low, lo_p) and within_rounding(res.ci_high, hi_p)),
               "data/meta_analysis/studies.csv (per-study locations on the page)"),
         Check("reproduction search: combinations landing on all three printed numbers", f"{est_text} ({range_text})",
-              f"{len(hits)} of {n_combos}; estimates range {format_percent(table['estimate'].min(), 1)}-"
+              f"{len(hits)} of {n_combos} with a valid CI{flagged}; estimates range {format_percent(table['estimate'].min(), 1)}-"
               f"{format_percent(table['estimate'].max(), 1)}", bool(len(hits)),
               "analysis.reproduction.search over data/meta_analysis/"),
     ]
@@ -270,13 +303,14 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
         reason = (f"The cited abstract prints {fig_est.printed} ({fig_ci.printed}), as the commentary says, and the "
                   f"interval is coherent with its estimate. It cannot be recomputed: missing are {missing}. "
                   f"The {res.k} identified studies with a count give {pct_ci(res.estimate, res.ci_low, res.ci_high)} "
-                  f"(random effects, logit, REML, Hartung-Knapp); {found}. " + citation_reason)
+                  f"(random effects, logit, REML, Hartung-Knapp){spread_text(fits)}; {found}{flagged}. " + citation_reason)
     reproduced = (Reproduced(f"pooled {name}, {res.k} identified studies (random effects, logit, REML, Hartung-Knapp)",
-                             float(res.estimate), pct_ci(res.estimate, res.ci_low, res.ci_high),
+                             float(res.estimate), pct_ci(res.estimate, res.ci_low, res.ci_high) + spread_text(fits),
                              (float(res.ci_low), float(res.ci_high))),)
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        reproduced=reproduced, citation_reason=citation_reason,
-                       extra={"evidence": ev, "hits": hits, "counts": counts})
+                       extra={"evidence": ev, "hits": hits, "counts": counts, "n_invalid": n_invalid,
+                              "valid": table})
 
 
 def evaluate_meta(claims: ClaimsRegistry, data_dir: Path | str = paths.DATA,
