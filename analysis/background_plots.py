@@ -11,7 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.patches import Patch
 
-from .claims.background import Pool, RelapseFigure
+from .claims.background import Pool, RelapseFigure, prediction_interval
 
 __all__ = ["relapse_ranges", "pooled_by_subgroup"]
 
@@ -84,7 +84,7 @@ def relapse_ranges(adults: list[RelapseFigure], children: list[RelapseFigure],
     handles = [Patch(color=_CLAIM, label="claimed range (with rounding)"),
                plt.Line2D([], [], color=_CHECK, marker="o", lw=0, ms=8, label="compared with the claim"),
                plt.Line2D([], [], color=_CONTEXT, marker="o", markerfacecolor="white", lw=0, ms=8,
-                          markeredgewidth=1.8, label="context only (subgroup, one component, survival)")]
+                          markeredgewidth=1.8, label="context only (subgroup, one component, cure or survival)")]
     fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=fontsize * 0.9, frameon=False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
@@ -92,8 +92,8 @@ def relapse_ranges(adults: list[RelapseFigure], children: list[RelapseFigure],
 
 def pooled_by_subgroup(pools: dict[str, Pool], interval: tuple[float, float], claimed: str,
                        fontsize: float = 10.0):
-    """Pooled estimate (dot), 95% CI (thick bar) and prediction interval (thin bar) of each
-    subgroup, against the claimed range (shaded)."""
+    """Pooled estimate (dot), 95% CI (thick bar) and, for k >= 3 only, the Higgins prediction
+    interval (thin bar, t with k - 2 df) of each subgroup, against the claimed range (shaded)."""
     items = list(pools.values())
     n = len(items)
     fig, ax = plt.subplots(figsize=(8.0, 1.6 + 0.62 * n))
@@ -101,7 +101,9 @@ def pooled_by_subgroup(pools: dict[str, Pool], interval: tuple[float, float], cl
     for i, p in enumerate(items):
         y = n - i
         s = p.shown
-        ax.plot([100 * s.pi_low, 100 * s.pi_high], [y, y], color=_POOLED, lw=1.2, alpha=0.6, zorder=2)
+        pi = prediction_interval(s)
+        if pi is not None:
+            ax.plot([100 * pi[0], 100 * pi[1]], [y, y], color=_POOLED, lw=1.2, alpha=0.6, zorder=2)
         ax.plot([100 * s.ci_low, 100 * s.ci_high], [y, y], color=_POOLED, lw=5, solid_capstyle="butt", zorder=3)
         ax.plot([100 * s.estimate], [y], marker="D", ms=8, color="white", markeredgecolor=_INK, zorder=4)
         ax.text(102, y, f"{100 * s.estimate:.1f}% (k = {p.k})", va="center", fontsize=fontsize * 0.9, clip_on=False)
@@ -115,7 +117,7 @@ def pooled_by_subgroup(pools: dict[str, Pool], interval: tuple[float, float], cl
         ax.spines[side].set_visible(False)
     handles = [Patch(color=_CLAIM, label=f"claimed {claimed} (with rounding)"),
                plt.Line2D([], [], color=_POOLED, lw=5, label="95% CI (Hartung-Knapp)"),
-               plt.Line2D([], [], color=_POOLED, lw=1.2, alpha=0.6, label="95% prediction interval")]
+               plt.Line2D([], [], color=_POOLED, lw=1.2, alpha=0.6, label="95% prediction interval (k ≥ 3 only)")]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.4, -0.2), ncol=2, fontsize=fontsize * 0.9,
               frameon=False)
     fig.tight_layout()
