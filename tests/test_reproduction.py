@@ -14,7 +14,8 @@ import pytest
 from scipy import optimize, stats
 
 from analysis.meta import pool_proportions
-from analysis.reproduction import (CR_SCENARIOS, CR_SETS, MRD_SETS, _glmm_t, _subset_count, ci_implications,
+from analysis.reproduction import (CR_SCENARIOS, CR_SETS, MRD_SCENARIOS, MRD_SETS, _glmm_t, bracket_combinations,
+                                   hypothetical_counts, valid_ci, _subset_count, ci_implications,
                                    count_consistency, leave_one_out, load_candidates, matches, search,
                                    select_counts)
 from conftest import replace_in
@@ -61,11 +62,10 @@ def test_identified_set_excludes_later_and_off_setting_studies(data):
 
 def test_mrd_scenarios(data):
     reported, _ = select_counts(*data, "mrd", "pivotal", "reported")
-    assumed, _ = select_counts(*data, "mrd", "pivotal", "gaps-assumed")
     everyone, _ = select_counts(*data, "mrd", "pivotal", "all-patients")
     assert _pairs(reported) == [("topp2015-mt103-211", 60, 73), ("martinelli2017-alcantara", 14, 16),
                                 ("vonstackelberg2016-mt103-205", 10, 23)]
-    assert ("topp2014-mt103-206", 22, 25) in _pairs(assumed)
+    assert [s.key for s in MRD_SCENARIOS] == ["reported", "all-patients"]   # no gap filled by assumption
     assert _pairs(everyone) == [("topp2015-mt103-211", 58, 185), ("martinelli2017-alcantara", 14, 16),
                                 ("vonstackelberg2016-mt103-205", 14, 70)]
 
@@ -74,8 +74,10 @@ def test_search_grid_is_complete(data):
     table = search(*data, "cr", sets=CR_SETS[:2])
     per = table.groupby(["set", "scenario"]).size()
     # 4 transforms x 5 inverse-variance methods x 2 CIs = 40, plus the GLMM (Wald and t) on GLMM_SETS
-    assert per.loc[("pivotal", "reported")] == 42
-    assert per.loc[("pivotal-adult", "reported")] == 40
+    # x 2 bracket ends where a count is tied (TOWER CR/CRh 113-115/271 in every pivotal set)
+    assert per.loc[("pivotal", "reported")] == 2 * 42
+    assert per.loc[("pivotal", "narrowest")] == 42
+    assert per.loc[("pivotal-adult", "reported")] == 2 * 40
     assert len(per) == 2 * len(CR_SCENARIOS)
     assert set(table["method"]) == {"EE", "DL", "PM", "REML", "ML", "GLMM"}
 
@@ -220,3 +222,51 @@ def test_a_changed_count_reaches_the_search(data_copy):
     replace_in(data_copy / "meta_analysis" / "studies.csv", ",81,189,CR/CRh,false,", ",150,189,CR/CRh,false,")
     counts, _ = select_counts(*load_candidates(data_copy), "cr", "pivotal", "reported")
     assert ("topp2015-mt103-211", 150, 189) in _pairs(counts)
+
+
+def test_hypothetical_counts_are_listed_and_never_pooled(data):
+    hyp = hypothetical_counts(data[1])
+    assert list(zip(hyp["study_id"], hyp["events"], hyp["total"])) == [("topp2014-mt103-206", 22, 25),
+                                                                       ("vonstackelberg2016-mt103-205", 14, 27)]
+    for set_key in ("pivotal", "identified", "with-mrd-cohorts"):
+        for scen in MRD_SCENARIOS:
+            counts, _ = select_counts(*data, "mrd", set_key, scen.key)
+            assert ("topp2014-mt103-206", 22, 25) not in _pairs(counts)
+            assert ("vonstackelberg2016-mt103-205", 14, 27) not in _pairs(counts)
+
+
+def test_a_count_marked_hypothetical_leaves_every_pool(data_copy):
+    # broken input: the 70-patient MT103-205 MRD row marked hypothetical; all-patients falls back to 10/23
+    replace_in(data_copy / "meta_analysis" / "outcome_variants.csv",
+               "mrd,MRD negative among all 70 evaluated,", "mrd,MRD negative among all 70 evaluated (hypothetical),")
+    counts, _ = select_counts(*load_candidates(data_copy), "mrd", "pivotal", "all-patients")
+    assert ("vonstackelberg2016-mt103-205", 10, 23) in _pairs(counts)
+
+
+def test_tied_counts_are_bracketed(data):
+    counts, _ = select_counts(*data, "cr", "identified", "reported")
+    cands = dict(zip(counts["study_id"], counts["candidates"]))
+    assert cands["kantarjian2017-tower"] == (113, 114, 115)   # 42% of 271
+    assert cands["badar2020-realworld"] == (147, 148)         # 65% of 227
+    assert sum(len(c) > 1 for c in cands.values()) == 2
+    combos = bracket_combinations(counts)
+    assert len(combos) == 6 and len(set(combos)) == 6
+    table = search(*data, "cr", sets=CR_SETS[:1])
+    reported = table[table["scenario"] == "reported"]
+    assert set(reported["bracket"]) == {"lowest", "highest"}
+    narrow = table[table["scenario"] == "narrowest"]
+    assert set(narrow["bracket"]) == {"none"}                   # TOWER CR 91/271 is not tied
+
+
+def test_aieop_mrd_is_in_the_mrd_positive_set_only(data):
+    primary, _ = select_counts(*data, "mrd", "identified", "reported")
+    assert "beneduce2022-aieop" not in set(primary["study_id"])
+    cohorts, _ = select_counts(*data, "mrd", "with-mrd-cohorts", "reported")
+    rows = cohorts[cohorts["study_id"] == "beneduce2022-aieop"]
+    assert list(zip(rows["label"], rows["events"], rows["total"])) == [
+        ("Beneduce 2022 (AIEOP), MRD-positive cohort", 21, 26)]
+
+
+def test_ci_outside_0_1_is_flagged():
+    t = pd.DataFrame({"ci_low": [0.1, -0.434, 0.0, 0.13], "ci_high": [0.5, 1.349, 1.0, 1.304]})
+    assert valid_ci(t).tolist() == [True, False, True, False]
