@@ -7,7 +7,9 @@
 - :func:`loo_figure`: leave-one-out estimates with their CIs against the full estimate;
 - :func:`studies_table`, :func:`search_summary`, :func:`closest`: the tables the page shows.
 
-Deterministic (no dates, no random state); 10-pt text at the default size.
+Deterministic (no dates, no random state). Text is at least 10 pt in figures at most 7.5 in wide, so
+it stays at or above 9 pt when a figure is shown at the page's content width. Tables wrap long
+cells and scroll sideways instead of overflowing.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
     """
     groups = list(table.groupby(["set", "scenario"], sort=False))
     n = len(groups)
-    fig, ax = plt.subplots(figsize=(8.0, 2.2 + 0.3 * n))
+    fig, ax = plt.subplots(figsize=(7.5, 2.6 + 0.34 * n))
     e_lo, e_hi = rounding_interval(estimate)
     ax.axvspan(100 * e_lo, 100 * e_hi, color=_TARGET, alpha=0.35, lw=0, label=f"{target_label}: estimate (rounding band)")
     for b in (low, high):
@@ -51,28 +53,33 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
     labels = []
     for i, ((set_key, scen_key), g) in enumerate(groups):
         y = n - 1 - i
-        ax.plot([100 * g["ci_low"].min(), 100 * g["ci_high"].max()], [y, y], color=_LINE, lw=1.5, solid_capstyle="butt")
+        v = g[g["ci_valid"]] if "ci_valid" in g else g
+        if len(v):   # CIs leaving [0, 1] are impossible: not drawn
+            ax.plot([100 * v["ci_low"].min(), 100 * v["ci_high"].max()], [y, y], color=_LINE, lw=1.5, solid_capstyle="butt")
         ax.plot([100 * g["estimate"].min(), 100 * g["estimate"].max()], [y, y], color=_BAR, lw=7, solid_capstyle="butt")
         prim = g[(g["transform"] == PRIMARY["transform"]) & (g["method"] == PRIMARY["method"]) & (g["ci"] == PRIMARY["ci"])]
         if len(prim):
             ax.plot(100 * prim["estimate"].iloc[0], y, "o", color=_DOT, ms=5, zorder=3)
         hits = int(g["all_match"].sum()) if "all_match" in g else 0
         mark = f"  [{hits} match]" if hits else ""
+        bad = int((~g["ci_valid"]).sum()) if "ci_valid" in g else 0
+        mark += f"  [{bad} CI outside 0-100%]" if bad else ""
         labels.append(f"{g['set_label'].iloc[0]} (k={int(g['k'].iloc[0])}), {g['scenario_label'].iloc[0]}{mark}")
     ax.plot([], [], color=_BAR, lw=7, label="pooled estimates, all transforms × estimators × CIs")
-    ax.plot([], [], color=_LINE, lw=1.5, label="lowest CI bound to highest CI bound")
+    ax.plot([], [], color=_LINE, lw=1.5, label="lowest to highest CI bound (CIs inside 0-100%)")
     ax.plot([], [], "o", color=_DOT, ms=5, label="primary model (logit, REML, Hartung-Knapp)")
     ax.set_yticks(range(n))
-    ax.set_yticklabels(labels[::-1], fontsize=9)
+    ax.set_yticklabels(labels[::-1], fontsize=10)
+    ax.tick_params(axis="x", labelsize=10)
     ax.set_ylim(-0.8, n - 0.2)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Pooled proportion (%)")
+    ax.set_xlabel("Pooled proportion (%)", fontsize=10.5)
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.set_axisbelow(True)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=11)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11.5)
     height = fig.get_figheight()
-    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=8.5, frameon=False)
-    fig.tight_layout(rect=(0, 0.75 / height, 1, 1))
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=10, frameon=False)
+    fig.tight_layout(rect=(0, 1.0 / height, 1, 1))
     return fig
 
 
@@ -87,21 +94,29 @@ def loo_figure(loo: pd.DataFrame, full, title: str):
         ax.plot([100 * row.ci_low, 100 * row.ci_high], [y, y], color=_DOT, lw=1.2)
         ax.plot(100 * row.estimate, y, "s", color=_DOT, ms=4)
     ax.set_yticks(range(n))
-    ax.set_yticklabels([f"without {x}" for x in loo["left out"]][::-1], fontsize=9)
-    ax.set_xlabel("Pooled proportion (%)")
+    ax.set_yticklabels([f"without {x}" for x in loo["left out"]][::-1], fontsize=10)
+    ax.tick_params(axis="x", labelsize=10)
+    ax.set_xlabel("Pooled proportion (%)", fontsize=10.5)
     ax.set_xlim(0, 100)
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.set_axisbelow(True)
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.legend(fontsize=8.5, loc="lower right", frameon=False)
+    ax.set_title(title, fontsize=11.5, loc="left")
+    ax.legend(fontsize=10, loc="lower right", frameon=False)
     fig.tight_layout()
     return fig
 
 
 def compact(frame: pd.DataFrame):
-    """A Styler for the page: no index, slightly smaller text, top-aligned cells."""
-    return frame.style.hide(axis="index").set_table_styles(
-        [{"selector": "td, th", "props": [("font-size", "0.85em"), ("vertical-align", "top"), ("padding", "2px 6px")]}])
+    """The table as HTML for the page: no index, smaller text, top-aligned cells that wrap long
+    text (identifiers break anywhere), inside a box that scrolls sideways rather than overflow
+    the content column."""
+    from IPython.display import HTML
+
+    styler = frame.style.hide(axis="index").set_table_styles(
+        [{"selector": "td, th", "props": [("font-size", "0.8em"), ("vertical-align", "top"), ("padding", "2px 5px"),
+                                          ("white-space", "normal"), ("overflow-wrap", "anywhere")]}])
+    return HTML('<div class="meta-table-scroll" style="overflow-x: auto; max-width: 100%;">'
+                + styler.to_html() + "</div>")
 
 
 def _frac(e, t) -> str:
@@ -126,14 +141,18 @@ def studies_table(studies: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def counts_table(studies: pd.DataFrame) -> pd.DataFrame:
-    """The primary CR and MRD counts of each candidate study, with where each was read."""
+def counts_table(studies: pd.DataFrame, ties: dict | None = None) -> pd.DataFrame:
+    """The primary CR and MRD counts of each candidate study, with where each was read;
+    ``ties`` ({study_id: candidate counts}) marks the CR counts a tie leaves open (bracketed)."""
     rows = []
     for _, r in studies.iterrows():
         cr = _frac(r["cr_events"], r["cr_total"])
+        tied = ties.get(r["study_id"]) if ties else None
+        if tied and cr != "–":
+            cr = f"{tied[0]}–{tied[-1]}/{int(r['cr_total'])} (bracketed)"
         rows.append({
             "study": r["label"],
-            "CR (definition)": cr if cr == "–" else f"{cr} {r['cr_definition']}{_derived(r['cr_derived'])}",
+            "CR (definition)": cr if cr == "–" else f"{cr} {r['cr_definition']}{'' if tied else _derived(r['cr_derived'])}",
             "CR read at": r["cr_location"] or "not found",
             "MRD": _frac(r["mrd_responders"], r["mrd_evaluable"]) + _derived(r["mrd_derived"]),
             "MRD read at": r["mrd_location"] or "not found",
@@ -146,29 +165,37 @@ def _span(lo: float, hi: float) -> str:
 
 
 def search_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per (study set, definition): k, patients, span of estimates and of CI bounds,
-    the primary model's result, and how many combinations land on the printed figure."""
+    """One row per (study set, definition): k, patients, span of estimates and of the valid CI
+    bounds, how many CIs leave [0, 1], the primary model's result (its range over the bracket
+    ends where a count is tied), and how many valid combinations land on the printed figure."""
     rows = []
     for (_, _), g in table.groupby(["set", "scenario"], sort=False):
         prim = g[(g["transform"] == PRIMARY["transform"]) & (g["method"] == PRIMARY["method"]) & (g["ci"] == PRIMARY["ci"])]
         p = prim.iloc[0]
+        v = g[g["ci_valid"]]
+        bad = len(g) - len(v)
         rows.append({
             "study set": g["set_label"].iloc[0], "definition": g["scenario_label"].iloc[0],
             "k": int(g["k"].iloc[0]), "patients": f"{int(g['patients'].iloc[0]):,}",
             "estimates": _span(g["estimate"].min(), g["estimate"].max()),
-            "CI bounds": _span(g["ci_low"].min(), g["ci_high"].max()),
-            "primary model": f"{pct(p['estimate'])} ({_span(p['ci_low'], p['ci_high'])})",
-            "matches (all three / estimate)": f"{int(g['all_match'].sum())} / {int(g['est_match'].sum())} of {len(g)}",
+            "CI bounds (valid CIs)": _span(v["ci_low"].min(), v["ci_high"].max()),
+            "CI outside 0-100%": f"{bad} (flagged, left out)" if bad else "0",
+            "primary model": (f"{pct(prim['estimate'].min())}-{pct(prim['estimate'].max())} (bracketed)" if len(prim) > 1
+                              else f"{pct(p['estimate'])} ({_span(p['ci_low'], p['ci_high'])})"),
+            "matches (all three / estimate)": f"{int(v['all_match'].sum())} / {int(v['est_match'].sum())} of {len(v)}",
         })
     return pd.DataFrame(rows)
 
 
 def closest(table: pd.DataFrame, n: int = 8) -> pd.DataFrame:
-    """The ``n`` combinations nearest the printed figure (largest gap of the three numbers)."""
+    """The ``n`` combinations with a valid CI nearest the printed figure (largest gap of the three numbers)."""
+    if "ci_valid" in table:
+        table = table[table["ci_valid"]]
     t = table.sort_values(["distance", "set", "scenario", "transform", "method", "ci"]).head(n)
     return pd.DataFrame({
         "study set": t["set_label"], "definition": t["scenario_label"], "k": t["k"],
         "transform": t["transform"], "estimator": t["method"], "CI": t["ci"],
+        "tied counts at": t["bracket"] if "bracket" in t else "",
         "pooled (95% CI)": [f"{pct(e)} ({_span(lo, hi)})" for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"])],
         "largest gap (points)": [f"{100 * d:.1f}" for d in t["distance"]],
         "lands on all three": ["yes" if m else "no" for m in t["all_match"]],
@@ -177,18 +204,19 @@ def closest(table: pd.DataFrame, n: int = 8) -> pd.DataFrame:
 
 def patients_figure(counts: dict, k_printed: int, n_printed: int, title: str):
     """The identified studies' patients, stacked, against the printed total (what is left over)."""
-    fig, ax = plt.subplots(figsize=(7.5, 2.3))
+    fig, ax = plt.subplots(figsize=(7.5, 2.8))
     known = counts["identified_patients"]
     rest = counts["remaining_patients"]
     ax.barh([1], [known], color=_BAR, height=0.5,
             label=f"{counts['identified_with_n']} identified studies with a known N")
     ax.barh([1], [max(rest, 0)], left=[known], color=_LINE, height=0.5,
-            label=f"left for {counts['remaining_studies']} studies not identified")
+            label=f"left for {counts['remaining_studies']} studies, if every identified one is Liu's")
     ax.axvline(n_printed, color=_TARGET, ls="--", lw=1.5, label=f"printed total ({k_printed} studies)")
     ax.set_yticks([])
-    ax.set_xlabel("Patients")
+    ax.set_xlabel("Patients", fontsize=10.5)
+    ax.tick_params(axis="x", labelsize=10)
     ax.set_xlim(0, max(n_printed, known) * 1.08)
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=3, fontsize=8.5, frameon=False)
+    ax.set_title(title, fontsize=11.5, loc="left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=2, fontsize=10, frameon=False)
     fig.tight_layout()
     return fig
