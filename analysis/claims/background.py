@@ -733,8 +733,8 @@ SALVAGE_LINE_ONLY = {
 }
 #: Sensitivity analyses on the data set: label -> (rows dropped, why).
 SALVAGE_DATA_SENSITIVITY = {
-    "without GRAALL": ("graall-cr2", "its denominator includes 8 best-supportive-care, 21 low-intensity and 6 "
-                       "transplanted patients"),
+    "without GRAALL": ("graall-cr2", "its denominator includes best-supportive-care, low-intensity and transplanted "
+                       "patients (salvage_cr.csv, group column)"),
     "CR only": (None, "end points other than CR alone (INO-VATE's CR/CRi) dropped"),
 }
 
