@@ -16,7 +16,7 @@ import pytest
 
 from conftest import ROOT
 
-PAGES = sorted((ROOT / "book").rglob("*.md"))
+PAGES = sorted(p for p in (ROOT / "book").rglob("*.md") if not {"_static", "_ext"} & set(p.parts))
 ALLOWED = re.compile(
     r"(?:19[9]\d|20[0-3]\d)"            # a year
     r"|\d{6,}"                           # a PubMed-style id
