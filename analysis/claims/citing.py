@@ -37,3 +37,17 @@ def citation_axis(claim: Claim, trial: Trial, figure_ids: list[str]) -> tuple[st
                                     f"the others are printed in: {'; '.join(elsewhere) or 'no report read'}.")
     return "not-supported", (f"The cited report was read and prints none of these figures; they are printed in: "
                              f"{'; '.join(elsewhere) or 'no report read'}.")
+
+
+def trial_result(claim: Claim, trial: Trial, checks, cited_figures: list[str], consistent_reason: str,
+                 **fields) -> "ClaimResult":
+    """The usual end of a trial-claim evaluator: the verdict from the checks, the citation axis
+    from the cited report, and the reason written out — the evaluator's own sentence when every
+    check that could be made agrees, otherwise the checks that disagree."""
+    from .base import ClaimResult, disagreement, verdict_from_checks
+
+    verdict = verdict_from_checks(checks)
+    citation, citation_reason = citation_axis(claim, trial, cited_figures)
+    reason = (consistent_reason if verdict == "consistent" else disagreement(checks)) + citation_reason
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
+                       citation_reason=citation_reason, **fields)

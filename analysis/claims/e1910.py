@@ -32,7 +32,7 @@ from ..datafiles import ClaimsRegistry
 from ..rounding import format_percent, parse_number, parse_printed, rounding_interval, within_rounding
 from ..trials import Trial, load_trial
 from .base import Check, ClaimResult, Reproduced, verdict_from_checks, disagreement
-from .citing import citation_axis
+from .citing import citation_axis, trial_result
 from .registry import claim_group
 
 CLAIM_IDS = ["e1910-population", "e1910-mrd-threshold", "e1910-randomisation", "e1910-arms",
@@ -214,17 +214,13 @@ def population(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
               says_new == ("newly diagnosed" in fda.printed.lower()), trial.cites(fda.id)),
     ]
     wording = [_wording("ph-sign-lost", "Ph-B-ALL", trial.figure("eligible-disease").printed, trial.cites("eligible-disease"))]
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim, trial, ["eligible-age"])
-    if verdict == "consistent":
-        reason = (f"The age range {claim.reported[0]} is the trial's eligibility as printed in the full report "
-                  f"({age.printed}), and the FDA notice describes the patients as newly diagnosed. 'Ph-B-ALL' has lost "
-                  f"its minus sign; read as Ph-negative it matches the report's {trial.figure('eligible-disease').printed} "
-                  f"(a wording problem, not a different population). " + citation_reason)
-    else:
-        reason = disagreement(checks) + citation_reason
-    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       citation_reason=citation_reason, extra={"wording": wording})
+    return trial_result(
+        claim, trial, checks, ["eligible-age"],
+        f"The age range {claim.reported[0]} is the trial's eligibility as printed in the full report "
+        f"({age.printed}), and the FDA notice describes the patients as newly diagnosed. 'Ph-B-ALL' has lost "
+        f"its minus sign; read as Ph-negative it matches the report's {trial.figure('eligible-disease').printed} "
+        f"(a wording problem, not a different population). ",
+        extra={"wording": wording})
 
 
 def mrd_threshold(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
@@ -325,16 +321,11 @@ def arms(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
               f"{blin.printed} blinatumomab + {with_chemo.printed} chemotherapy cycles",
               with_chemo.value == control.value, trial.cites(with_chemo.id)),
     ]
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim, trial, ["blinatumomab-cycles", "control-chemotherapy-cycles"])
-    if verdict == "consistent":
-        reason = (f"The full report describes the arms the same way: {blin.printed} cycles of blinatumomab in addition to "
-                  f"{with_chemo.printed} cycles of consolidation chemotherapy, against {control.printed} cycles of chemotherapy "
-                  f"alone. " + citation_reason)
-    else:
-        reason = disagreement(checks) + citation_reason
-    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       citation_reason=citation_reason)
+    return trial_result(
+        claim, trial, checks, ["blinatumomab-cycles", "control-chemotherapy-cycles"],
+        f"The full report describes the arms the same way: {blin.printed} cycles of blinatumomab in addition to "
+        f"{with_chemo.printed} cycles of consolidation chemotherapy, against {control.printed} cycles of chemotherapy "
+        f"alone. ")
 
 
 def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
@@ -447,22 +438,17 @@ def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     later = trial.figure("fda-later-follow-up")
     control_med = trial.figure("ash-median-os-chemotherapy")
     fu = median_beyond_follow_up(_months(control_med), nejm_months)
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim, trial, [nejm.id])
-    if verdict == "consistent":
-        reason = (f"The full report prints a median follow-up of {nejm.printed} for the third interim analysis, the "
-                  f"analysis presented at ASH 2022; the meeting reports' '{ash.printed}' is the same span rounded to a "
-                  f"half-year. The control-arm median ({control_med.printed}) is {fu.ratio:.2f} times this follow-up. A later "
-                  f"analysis (FDA notice) had a median follow-up of {later.printed}. " + citation_reason)
-    else:
-        reason = disagreement(checks) + citation_reason
-    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       citation_reason=citation_reason,
-                       reproduced=(Reproduced("follow-up in years", nejm_months / 12,
-                                              f"{nejm.printed} = {_fmt(nejm_months / 12, 2)} years"),
-                                   Reproduced("control median / median follow-up", fu.ratio,
-                                              f"{control_med.printed} / {nejm.printed} = {fu.ratio:.2f}")),
-                       extra={"follow_up": fu})
+    return trial_result(
+        claim, trial, checks, [nejm.id],
+        f"The full report prints a median follow-up of {nejm.printed} for the third interim analysis, the "
+        f"analysis presented at ASH 2022; the meeting reports' '{ash.printed}' is the same span rounded to a "
+        f"half-year. The control-arm median ({control_med.printed}) is {fu.ratio:.2f} times this follow-up. A later "
+        f"analysis (FDA notice) had a median follow-up of {later.printed}. ",
+        reproduced=(Reproduced("follow-up in years", nejm_months / 12,
+                               f"{nejm.printed} = {_fmt(nejm_months / 12, 2)} years"),
+                    Reproduced("control median / median follow-up", fu.ratio,
+                               f"{control_med.printed} / {nejm.printed} = {fu.ratio:.2f}")),
+        extra={"follow_up": fu})
 
 
 def standard_of_care(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:

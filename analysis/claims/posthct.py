@@ -20,7 +20,7 @@ from ..datafiles import ClaimsRegistry
 from ..rounding import format_percent, parse_printed, rounding_interval, within_rounding
 from ..trials import Trial, load_trial
 from .base import Check, ClaimResult, Reproduced, verdict_from_checks, disagreement
-from .citing import citation_axis
+from .citing import citation_axis, trial_result
 from .registry import claim_group
 
 CLAIM_IDS = ["posthct-design", "posthct-follow-up", "posthct-outcomes", "posthct-feasible"]
@@ -109,17 +109,12 @@ def design(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
               and all(w in quote for w in ("single-center", "phase 2", "feasibility")), trial.cites("design")),
     ]
     days = trial.figure("days-to-first-cycle")
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim, trial, ["design", "planned-cycles", "cycle-interval", "treatment-window"])
-    if verdict == "consistent":
-        reason = (f"The abstract describes the design in the same words ({cycles.printed} cycles, every {interval.printed}, "
-                  f"{window.printed}; a {trial.figure('design').printed}), and the registry record plans "
-                  f"{courses.printed} courses {schedule.printed}. The first cycle came a median of {days.printed} after HCT. "
-                  f"No patient-level data exist, so 'consistent' is the strongest verdict possible. " + citation_reason)
-    else:
-        reason = disagreement(checks) + citation_reason
-    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       citation_reason=citation_reason)
+    return trial_result(
+        claim, trial, checks, ["design", "planned-cycles", "cycle-interval", "treatment-window"],
+        f"The abstract describes the design in the same words ({cycles.printed} cycles, every {interval.printed}, "
+        f"{window.printed}; a {trial.figure('design').printed}), and the registry record plans "
+        f"{courses.printed} courses {schedule.printed}. The first cycle came a median of {days.printed} after HCT. "
+        f"No patient-level data exist, so 'consistent' is the strongest verdict possible. ")
 
 
 def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
@@ -137,18 +132,13 @@ def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
               f"it was computed), more than half were followed past the landmark",
               landmark < fu_months, trial.cites(fu.id)),
     ]
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim, trial, [fu.id])
-    if verdict == "consistent":
-        reason = (f"The abstract prints a median follow-up of {fu.printed}, beyond the {os1.time} landmark; if that median "
-                  f"is taken over all patients (the abstract does not say whether it is over all patients, over "
-                  f"survivors or by reverse Kaplan-Meier), more than half were followed past the landmark. " + citation_reason)
-    else:
-        reason = disagreement(checks) + citation_reason
-    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       citation_reason=citation_reason,
-                       reproduced=(Reproduced("landmark as a fraction of the median follow-up", landmark / fu_months,
-                                              f"{landmark:g} / {fu_months:g} months = {landmark / fu_months:.2f}"),))
+    return trial_result(
+        claim, trial, checks, [fu.id],
+        f"The abstract prints a median follow-up of {fu.printed}, beyond the {os1.time} landmark; if that median "
+        f"is taken over all patients (the abstract does not say whether it is over all patients, over "
+        f"survivors or by reverse Kaplan-Meier), more than half were followed past the landmark. ",
+        reproduced=(Reproduced("landmark as a fraction of the median follow-up", landmark / fu_months,
+                               f"{landmark:g} / {fu_months:g} months = {landmark / fu_months:.2f}"),))
 
 
 def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
