@@ -20,7 +20,7 @@ def _collect(errors: list[str], action) -> None:
 
 
 def validate_all(data_dir: Path | str = paths.DATA) -> list[str]:
-    """Every problem in claims.yaml, the trial files and the CSV tables (empty list = valid)."""
+    """Every problem in claims.yaml, the trial files, the CSV tables and source_keys.yaml (empty list = valid)."""
     data_dir = Path(data_dir)
     errors: list[str] = []
     _collect(errors, lambda: load_claims(data_dir / "claims.yaml"))
@@ -36,6 +36,9 @@ def validate_all(data_dir: Path | str = paths.DATA) -> list[str]:
         from .claims.background import load_cited_works
 
         _collect(errors, lambda: load_cited_works(data_dir))
+    from .sources import load_source_keys
+
+    _collect(errors, lambda: load_source_keys(data_dir=data_dir))  # every source a data row names has a BibTeX key
     for table in available_tables(data_dir):
         _collect(errors, lambda table=table: load_table(table, data_dir))
     for extra in unregistered_tables(data_dir):
