@@ -127,11 +127,15 @@ def forest_plot(res, ax=None, title: str | None = None, *, xlabel: str = "Propor
                       closed=True, facecolor=_POOLED, edgecolor=_POOLED, zorder=4)
     diamond.set_gid("pooled-diamond")
     ax.add_patch(diamond)
-    (pi_line,) = ax.plot([res.pi_low, res.pi_high], [y_pi, y_pi], color=_POOLED, lw=2.2,
-                         solid_capstyle="butt", zorder=4)
-    pi_line.set_gid("prediction-interval")
-    ax.plot([res.pi_low, res.pi_low], [y_pi - 0.18, y_pi + 0.18], color=_POOLED, lw=1.5)
-    ax.plot([res.pi_high, res.pi_high], [y_pi - 0.18, y_pi + 0.18], color=_POOLED, lw=1.5)
+    # with fewer than 3 studies the between-study spread cannot be estimated with any
+    # precision (Higgins et al. 2009 use t with k-2 df, undefined for k = 2): no bar is drawn
+    pi_shown = res.k >= 3
+    if pi_shown:
+        (pi_line,) = ax.plot([res.pi_low, res.pi_high], [y_pi, y_pi], color=_POOLED, lw=2.2,
+                             solid_capstyle="butt", zorder=4)
+        pi_line.set_gid("prediction-interval")
+        ax.plot([res.pi_low, res.pi_low], [y_pi - 0.18, y_pi + 0.18], color=_POOLED, lw=1.5)
+        ax.plot([res.pi_high, res.pi_high], [y_pi - 0.18, y_pi + 0.18], color=_POOLED, lw=1.5)
 
     # text columns (x in axes fraction, y in data units)
     tr = blended_transform_factory(ax.transAxes, ax.transData)
@@ -164,7 +168,8 @@ def forest_plot(res, ax=None, title: str | None = None, *, xlabel: str = "Propor
     if have_weights:
         ax.text(col_w, y_pool, "100%", ha="right", **bold)
     ax.text(col_label, y_pi, "Prediction interval", ha="left", **txt)
-    ax.text(col_est, y_pi, f"[{_pct(res.pi_low)}; {_pct(res.pi_high)}]", ha="left", **txt)
+    ax.text(col_est, y_pi, f"[{_pct(res.pi_low)}; {_pct(res.pi_high)}]" if pi_shown
+            else "not estimable (fewer than 3 studies)", ha="left", **txt)
 
     # footer: heterogeneity and the model
     foot = dict(transform=ax.transAxes, fontsize=fontsize * 0.9, ha="left", va="top",

@@ -66,6 +66,11 @@ def test_survives_small_and_large_k(k):
     res = pool_proportions(xi.tolist(), ni.tolist(), method="DL", ci="hk")
     fig = forest_plot(res)
     assert len(_artists(fig, "study-row-")) == k
+    if k < 3:   # no prediction interval is drawn for two studies, and the plot says why
+        assert _artists(fig, "prediction-interval") == []
+        assert "not estimable (fewer than 3 studies)" in _texts(fig)
+    else:
+        assert len(_artists(fig, "prediction-interval")) == 1
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=60)
     assert buf.tell() > 1000
