@@ -648,7 +648,7 @@ class Pool:
     @property
     def for_plot(self) -> PooledProportion:
         """The shown fit with the Higgins (t, k − 2 df) prediction interval for plotting; with
-        k < 3, where none is estimable, the prediction-interval line repeats the CI."""
+        k < 3, where none is estimable, the forest plot draws none and says so."""
         import dataclasses
         pi = prediction_interval(self.shown) or (self.shown.ci_low, self.shown.ci_high)
         return dataclasses.replace(self.shown, pi_low=pi[0], pi_high=pi[1])
