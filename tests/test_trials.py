@@ -21,6 +21,16 @@ def test_e1910_figures_as_printed():
         trial.figure("nope")
 
 
+def assert_one_line_error(data_copy, old, new, field, problem):
+    """Break e1910.yaml by one edit; loading it names file, line, field and the problem in one line."""
+    replace_in(data_copy / "trials" / "e1910.yaml", old, new)
+    with pytest.raises((DataError, DataErrors)) as info:
+        load_trial("e1910", data_copy / "trials", BIB)
+    line = next(l for l in str(info.value).splitlines() if f": {field}: " in l)
+    assert problem in line
+    assert line.startswith(str(data_copy / "trials" / "e1910.yaml") + ":")
+
+
 @pytest.mark.parametrize("old, new, field, problem", [
     ('printed: "112"\n    of: randomised\n    report: nejm2024', 'printed: "300"\n    of: randomised\n    report: nejm2024',
      "figures[randomised-blinatumomab].printed", "count 300 exceeds its total 224"),
@@ -36,12 +46,7 @@ def test_e1910_figures_as_printed():
     ("    of: enrolled\n", "    of: enroled\n", "figures[cr-after-induction].of", "unknown figure 'enroled'"),
 ])
 def test_invalid_trial_file_gives_one_line_naming_file_line_and_field(data_copy, old, new, field, problem):
-    replace_in(data_copy / "trials" / "e1910.yaml", old, new)
-    with pytest.raises((DataError, DataErrors)) as info:
-        load_trial("e1910", data_copy / "trials", BIB)
-    line = next(l for l in str(info.value).splitlines() if f": {field}: " in l)
-    assert problem in line
-    assert line.startswith(str(data_copy / "trials" / "e1910.yaml") + ":")
+    assert_one_line_error(data_copy, old, new, field, problem)
 
 
 # --------------------------------------------------------------------------- text, time, cut, denominator
@@ -109,12 +114,7 @@ def test_landmark_months_rejects(text, problem):
     ("cuts:\n  interim3:", "cuts: [interim3]\nunused:\n  interim3:", "cuts", "expected a mapping"),
 ])
 def test_invalid_landmark_fields_give_one_line_naming_the_field(data_copy, old, new, field, problem):
-    replace_in(data_copy / "trials" / "e1910.yaml", old, new)
-    with pytest.raises((DataError, DataErrors)) as info:
-        load_trial("e1910", data_copy / "trials", BIB)
-    line = next(l for l in str(info.value).splitlines() if f": {field}: " in l)
-    assert problem in line
-    assert line.startswith(str(data_copy / "trials" / "e1910.yaml") + ":")
+    assert_one_line_error(data_copy, old, new, field, problem)
 
 
 def test_a_text_figure_is_never_parsed_as_a_number(data_copy):
