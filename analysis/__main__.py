@@ -17,7 +17,7 @@ EXIT_OK, EXIT_DRIFT, EXIT_INVALID = 0, 1, 2
 
 
 def _validate(out) -> int:
-    from .validate import validate_all
+    from analysis.inputs.validate import validate_all
 
     problems = validate_all()
     for line in problems:
@@ -33,9 +33,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .claims import evaluate_all
-    from .datafiles import load_claims
-    from .ledger import build_ledger, drift, ledger_json, ledger_table
+    from analysis.claims import evaluate_all
+    from analysis.inputs.files import load_claims
+    from analysis.report.ledger import build_ledger, drift, ledger_json, ledger_table
 
     if _validate(sys.stderr) != EXIT_OK:
         print("verify: input files are invalid (see above); no verdicts computed", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""Timing of analysis.meta.pool_proportions (a script, not a test).
+"""Timing of analysis.stats.meta.pool_proportions (a script, not a test).
 
 Run from the repository root:  .venv/bin/python benchmarks/bench_meta.py
 
@@ -27,7 +27,7 @@ from statsmodels.stats.meta_analysis import combine_effects
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis.meta import METHODS, effect_sizes, pool_proportions  # noqa: E402
+from analysis.stats.meta import METHODS, effect_sizes, pool_proportions  # noqa: E402
 
 SM_METHOD = {"EE": "chi2", "DL": "chi2", "PM": "iterated", "REML": "iterated",
              "ML": "iterated", "GLMM": "chi2"}

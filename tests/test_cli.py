@@ -5,7 +5,7 @@ import json
 import pytest
 
 from conftest import replace_in, replace_in_claim, run_cli
-from analysis.datafiles import load_claims
+from analysis.inputs.files import load_claims
 
 
 @pytest.fixture(scope="module")

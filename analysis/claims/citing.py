@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..datafiles import Claim
-from ..trials import Trial
+from analysis.inputs.files import Claim
+from analysis.inputs.trials import Trial
 
 
 def citation_axis(claim: Claim, trial: Trial, figure_ids: list[str]) -> tuple[str, str]:
@@ -40,11 +40,11 @@ def citation_axis(claim: Claim, trial: Trial, figure_ids: list[str]) -> tuple[st
 
 
 def trial_result(claim: Claim, trial: Trial, checks, cited_figures: list[str], consistent_reason: str,
-                 **fields) -> "ClaimResult":
+                 **fields) -> "ClaimResult":  # noqa: F821 (imported below: result imports this module)
     """The usual end of a trial-claim evaluator: the verdict from the checks, the citation axis
     from the cited report, and the reason written out — the evaluator's own sentence when every
     check that could be made agrees, otherwise the checks that disagree."""
-    from .base import ClaimResult, disagreement, verdict_from_checks
+    from analysis.claims.result import ClaimResult, disagreement, verdict_from_checks
 
     verdict = verdict_from_checks(checks)
     citation, citation_reason = citation_axis(claim, trial, cited_figures)

@@ -7,7 +7,7 @@ Two questions per claim (issue 4):
 2. *Re-derivation*: what do the primary studies give? Liu 2023's list of 18 studies and its
    per-study counts are not public, so the candidate studies of ``data/meta_analysis/`` are pooled
    under every study set, response definition, transform, estimator and CI
-   (``analysis.reproduction.search``), and the printed numbers are checked against themselves
+   (``analysis.stats.reproduction.search``), and the printed numbers are checked against themselves
    (CI centred on the estimate; CI width against 18 studies and 1,373 patients).
 
 Verdict rule (stated once, applied to both pooled rates): the verdict is ``discrepant`` when
@@ -18,7 +18,7 @@ public. A combination of the search that happens to land on the printed figures 
 the claim ``reproduced``: it is one of many analyses of a study set that is not known to be
 Liu's, and the page reports it as a compatibility, not a reproduction. Ranges and counts quoted
 in a verdict leave out the combinations whose CI leaves [0, 1] (their number is given), never
-use a hypothetical count, and span every count a tie allows (``analysis.reproduction``).
+use a hypothetical count, and span every count a tie allows (``analysis.stats.reproduction``).
 The study and patient counts have nothing primary to recompute from either; they are
 ``consistent`` when the commentary prints what the abstract prints. The arithmetic against the
 identified studies (no more studies and patients than printed, a plausible size for the rest)
@@ -33,16 +33,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import paths
-from ..datafiles import ClaimsRegistry
-from ..reproduction import (CR_SETS, MRD_SETS, PRIMARY, bracket_fits, ci_implications, hypothetical_counts,
+from analysis.inputs import paths
+from analysis.inputs.files import ClaimsRegistry
+from analysis.stats.reproduction import (CR_SETS, MRD_SETS, PRIMARY, bracket_fits, ci_implications, hypothetical_counts,
                             count_consistency, leave_one_out, load_candidates, matches, primary_analysis,
                             search, select_counts)
-from ..rounding import format_percent, parse_printed, within_rounding
-from ..trials import Trial, load_trial
-from .base import Check, ClaimResult, Reproduced, disagreement
-from .citing import citation_axis
-from .registry import claim_group
+from analysis.stats.rounding import format_percent, parse_printed, within_rounding
+from analysis.inputs.trials import Trial, load_trial
+from analysis.claims.result import Check, ClaimResult, Reproduced, disagreement
+from analysis.claims.citing import citation_axis
+from analysis.claims.registry import claim_group
 
 CLAIM_IDS = ["meta-scope", "meta-studies-patients", "meta-cr-rate", "meta-mrd-rate"]
 GROUP = "meta-analysis"
@@ -277,7 +277,7 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
         Check("reproduction search: combinations landing on all three printed numbers", f"{est_text} ({range_text})",
               f"{len(hits)} of {n_combos} with a valid CI{flagged}; estimates range {format_percent(table['estimate'].min(), 1)}-"
               f"{format_percent(table['estimate'].max(), 1)}", bool(len(hits)),
-              "analysis.reproduction.search over data/meta_analysis/"),
+              "analysis.stats.reproduction.search over data/meta_analysis/"),
     ]
     internal = checks[:3] + (checks[3:4] if implied.get("width_ratio") is not None else [])
     citation, citation_reason = _citation(claim, pub, [est_id, ci_id], checks[:2])

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .. import paths
-from ..datafiles import ClaimsRegistry, load_claims
-from .base import ClaimResult
+from analysis.inputs import paths
+from analysis.inputs.files import ClaimsRegistry, load_claims
+from analysis.claims.result import ClaimResult
 
-INFRASTRUCTURE = {"base", "registry", "citing"}
+INFRASTRUCTURE = {"result", "registry", "citing"}
 
 
 def group_modules() -> list[str]:

@@ -1,0 +1,175 @@
+"""Figures for the trial pages: patient flow, reported survival landmarks with the curves fitted
+to them, and printed percentages against the k/n their denominator allows."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+from analysis.stats.attainability import grim_percent
+from analysis.stats.rounding import rounding_interval
+from analysis.inputs.trials import Trial
+
+
+def patient_flow(trial: Trial, steps: list[tuple[str, str]], arms: list[tuple[str, str]], title: str = ""):
+    """A CONSORT-style flow: one box per step (figure id, label), then one box per arm.
+
+    Box texts are the printed figures; the arrows carry the proportion moving on, computed here.
+    Returns the matplotlib Figure.
+    """
+    fig, ax = plt.subplots(figsize=(7.5, 1.3 * (len(steps) + 1) + 0.4))
+    ax.set_axis_off()
+    n = len(steps) + 1
+    ys = [1 - (i + 0.5) / n for i in range(n)]
+    box = dict(boxstyle="round,pad=0.5", facecolor="#eef4f7", edgecolor="#34606f")
+    previous = None
+    for (fid, label), y in zip(steps, ys):
+        f = trial.figure(fid)
+        ax.text(0.5, y, f"{label}\nn = {f.printed}", ha="center", va="center", fontsize=11, bbox=box,
+                transform=ax.transAxes)
+        if previous is not None:
+            share = f.value / previous.value
+            ax.annotate("", xy=(0.5, y + 0.5 / n * 0.55), xytext=(0.5, y + 1 / n - 0.5 / n * 0.55),
+                        xycoords="axes fraction", arrowprops=dict(arrowstyle="->", color="#34606f"))
+            ax.text(0.53, y + 0.5 / n, f"{100 * share:.1f}% of the step above", fontsize=9, color="#34606f",
+                    va="center", transform=ax.transAxes)
+        previous = f
+    y = ys[-1]
+    for i, (fid, label) in enumerate(arms):
+        x = (i + 0.5) / len(arms)
+        f = trial.figure(fid)
+        ax.text(x, y, f"{label}\nn = {f.printed}", ha="center", va="center", fontsize=11,
+                bbox=dict(box, facecolor="#fdf6e3"), transform=ax.transAxes)
+        ax.annotate("", xy=(x, y + 0.5 / n * 0.55), xytext=(0.5, y + 1 / n - 0.5 / n * 0.55),
+                    xycoords="axes fraction", arrowprops=dict(arrowstyle="->", color="#34606f"))
+    if title:
+        ax.set_title(title, fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- survival landmarks
+
+_REPORT_MARKERS = ["o", "s", "D", "^", "v", "P"]
+_ARM_COLOURS = {"blinatumomab": "#1f5f8b", "chemotherapy": "#b5562a"}
+
+
+def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[str] = (),
+                       fits: list[tuple[str, object, str, str]] = (), follow_ups: list[str] = (),
+                       t_max: float = 90.0, y_min: float = 0.3, title: str = ""):
+    """Reported survival landmarks with the curves fitted to them.
+
+    ``landmark_ids``: figures with a ``time`` (plotted at time in months, survival as printed;
+    a figure ``<id>-ci`` holding a printed interval becomes an error bar). Colour = arm, marker =
+    report; figures of the trial's first data cut are filled, later cuts hollow.
+    ``medians``: figures printing a median in months, drawn at (median, 50%).
+    ``fits``: (label, fitted model with ``.survival(t)``, arm, linestyle) curves.
+    ``follow_ups``: figures printing a median follow-up, drawn as vertical lines.
+    Returns the matplotlib Figure (deterministic: no random state, no dates).
+    """
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(9, 7.2))
+    reports = list(dict.fromkeys(trial.figure(i).report for i in list(landmark_ids) + list(medians)))
+    marker = {r: _REPORT_MARKERS[k % len(_REPORT_MARKERS)] for k, r in enumerate(reports)}
+    main_cut = next(iter(trial.cuts), "")
+    t = np.linspace(0.0, t_max, 361)
+    for label, model, arm, style in fits:
+        ax.plot(t, model.survival(t), linestyle=style, color=_ARM_COLOURS.get(arm, "#555555"), linewidth=1.4,
+                alpha=0.85, label=label)
+    for fid in landmark_ids:
+        f = trial.figure(fid)
+        colour = _ARM_COLOURS.get(f.arm, "#555555")
+        filled = not f.cut or f.cut == main_cut
+        kwargs = dict(marker=marker[f.report], markersize=8, color=colour, linestyle="none",
+                      markerfacecolor=colour if filled else "white", markeredgewidth=1.6, zorder=5)
+        ci_id = f"{fid}-ci"
+        if ci_id in trial.figures:
+            lo, hi = (p.fraction for p in trial.figure(ci_id).parsed.interval)
+            ax.errorbar([f.time_months], [f.value], yerr=[[f.value - lo], [hi - f.value]], capsize=3,
+                        elinewidth=1.0, **kwargs)
+        else:
+            ax.plot([f.time_months], [f.value], **kwargs)
+        left = reports.index(f.report) == 0       # first report's labels left of the point, others right
+        ax.annotate(f.printed, (f.time_months, f.value), textcoords="offset points",
+                    xytext=(-9, 3) if left else (9, 3 if reports.index(f.report) == 1 else -10),
+                    ha="right" if left else "left", fontsize=8.5, color=colour)
+    for mid in medians:
+        f = trial.figure(mid)
+        if f.parsed.estimate is None:
+            continue
+        months = float(f.parsed.estimate.value) * (12.0 if f.parsed.estimate.unit.startswith("year") else 1.0)
+        colour = _ARM_COLOURS.get(f.arm, "#555555")
+        ax.plot([months], [0.5], marker="*", markersize=15, color=colour, linestyle="none", zorder=6)
+        ax.annotate(f"median {f.printed}", (months, 0.5), textcoords="offset points", xytext=(-10, -16),
+                    fontsize=9, color=colour, ha="right")
+    for k, fid in enumerate(follow_ups):
+        f = trial.figure(fid)
+        months = float(f.parsed.estimate.value) * (12.0 if f.parsed.estimate.unit.startswith("year") else 1.0)
+        ax.axvline(months, color="#777777", linestyle=":" if k else "-.", linewidth=1.0)
+        ax.text(months + 0.8, 1.0, f"median follow-up {f.printed}", fontsize=8.5, color="#555555",
+                rotation=90, va="top")
+    ax.axhline(0.5, color="#bbbbbb", linewidth=0.8)
+    ax.set_xlim(0, t_max)
+    ax.set_ylim(y_min, 1.01)
+    ax.set_xlabel("months since randomisation")
+    ax.set_ylabel("overall survival")
+    ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
+    from matplotlib.lines import Line2D
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [Line2D([], [], marker=marker[r], color="#444444", linestyle="none", markersize=7) for r in reports]
+    labels += [trial.reports[r].label for r in reports]
+    if len(trial.cuts) > 1:
+        handles.append(Line2D([], [], marker="o", color="#444444", markerfacecolor="white", linestyle="none"))
+        labels.append("hollow: " + trial.cuts[list(trial.cuts)[1]].label)
+    ax.legend(handles, labels, fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.11), frameon=False, ncol=2)
+    if title:
+        ax.set_title(title, fontsize=12)
+    ax.grid(alpha=0.25)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- attainable percentages
+
+def attainable_percentages(trial: Trial, figure_ids: list[str], title: str = ""):
+    """Each printed percentage against the values k/n its denominator n allows.
+
+    One row per figure (which must name a ``denominator``): the printed value's rounding
+    interval as a band and every k/n within a few points of it as a tick, filled when it rounds
+    to the printed value (GRIM, ``analysis.stats.grim_percent``). A row with no filled
+    tick is a value no whole number of the n patients gives: for a Kaplan-Meier estimate that
+    means patients were censored before the landmark. Returns the matplotlib Figure.
+    """
+
+    rows = [trial.figure(i) for i in figure_ids]
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(rows) + 1.5))
+    for y, f in enumerate(reversed(rows)):
+        n = int(trial.figure(f.denominator).value)
+        lo, hi = rounding_interval(f.parsed.estimate)
+        ax.add_patch(plt.Rectangle((100 * lo, y - 0.3), 100 * (hi - lo), 0.6, color="#f2d7a6", zorder=1))
+        grim = grim_percent(f.printed, n)
+        hits = set(grim.k)
+        for k in range(n + 1):
+            v = 100 * k / n
+            if abs(v - 100 * f.value) <= 12:
+                inside = k in hits
+                ax.plot([v], [y], marker="o" if inside else "|", markersize=7 if inside else 12,
+                        color="#1f5f8b" if inside else "#8a8a8a", linestyle="none", zorder=3)
+        for k in (grim.k or grim.nearest_k):
+            ax.annotate(f"{k}/{n} = {100 * k / n:.1f}%", (100 * k / n, y), textcoords="offset points", xytext=(0, 8),
+                        ha="center", fontsize=9, color="#1f5f8b" if hits else "#b03a2e")
+        if not hits:
+            ax.annotate("no k/n prints so", (100 * f.value, y), textcoords="offset points", xytext=(0, -15),
+                        ha="center", fontsize=9, color="#b03a2e")
+        label = f"{f.quantity.split(' (')[0]}{' at ' + f.time if f.time else ''}: {f.printed}"
+        ax.text(-3, y, label, ha="right", va="center", fontsize=10)
+    ax.set_yticks([])
+    ax.set_ylim(-0.8, len(rows) - 0.2)
+    ax.set_xlim(-1, 101)
+    ax.set_xlabel("percent (band: values that round to the printed figure;\nticks: k/n; dots: k/n inside the band)", fontsize=9.5)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    if title:
+        ax.set_title(title, fontsize=12)
+    fig.subplots_adjust(left=0.45, right=0.97, bottom=0.22 if len(rows) < 6 else 0.13, top=0.92)
+    return fig

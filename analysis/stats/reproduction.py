@@ -1,0 +1,510 @@
+"""Re-deriving a pooled proportion whose study list is not public: the reproduction search.
+
+The commentary quotes a meta-analysis (Liu 2023) whose 18 studies, per-study counts, response
+definition, model and transform are not public. What *can* be done is to pool the candidate
+primary studies in ``data/meta_analysis/`` under every reasonable analysis choice and see whether
+any lands on the printed figures:
+
+    study set  x  response definition  x  transform (4)  x  tau² estimator (6)  x  CI (2)
+
+and, separately, to ask what the printed numbers themselves imply: a confidence interval has to
+be centred on its estimate on the scale it was computed on, and its width says how much
+between-study variance the model allowed for (a common-effect interval with 1,373 patients is
+far narrower). The patient total can be checked against the identified studies by arithmetic
+(a subset-sum count).
+
+Three rules on the counts, the same on every page of the report:
+
+- *hypothetical counts are never pooled*: a variant whose denominator nobody printed (its
+  ``definition`` says "hypothetical", e.g. MT103-206's 22/25 MRD) is shown on the page only;
+- *ties are bracketed, never resolved by a pick*: when a printed percentage (and, where printed,
+  its exact CI) fits several whole counts, the variants with the same definition and
+  denominator are one count with several ``candidates``; the primary analysis runs every
+  combination of candidates (``bracket_fits``) and the search runs each study set at both ends
+  of the bracket (every tied count at its lowest, then at its highest: ``bracket`` column);
+- *impossible intervals are flagged*: a raw-scale combination whose CI leaves [0, 1]
+  (``ci_valid`` False) is kept in the table but left out of every range, count and verdict.
+
+Matching rule (statcheck, Nuijten et al. 2016): a combination *lands on* "54% (44%-64%)" when the
+recomputed estimate and both bounds each lie in the rounding interval of the printed value
+(``analysis.stats.rounding.within_rounding``).
+
+Study sets and definition scenarios are written here, as rules on the columns of
+``studies.csv`` and ``outcome_variants.csv`` (never as lists of guessed counts), so that a change
+in the data reaches every result. The GLMM (about 0.2 s per fit, against 0.5 ms for the
+inverse-variance methods) is fitted only for the study sets in ``GLMM_SETS`` and once per set of
+counts; its ``t`` interval is computed from the same fit as metafor's ``test = "t"`` does
+(``_glmm_t``; the tests check it against ``pool_proportions(..., ci="hk")``). Fits are memoised
+within one call only: nothing is cached across builds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from analysis.inputs import paths
+from analysis.stats.meta import CIS, METHODS, TRANSFORMS, PooledProportion, pool_proportions
+from analysis.stats.rounding import PrintedNumber, parse_number, rounding_interval, within_rounding
+
+__all__ = [
+    "CUTOFF_YEAR", "StudySet", "Scenario", "CR_SETS", "MRD_SETS", "CR_SCENARIOS", "MRD_SCENARIOS",
+    "GLMM_SETS", "PRIMARY", "load_candidates", "select_counts", "search", "matches",
+    "primary_analysis", "leave_one_out", "ci_implications", "count_consistency",
+    "hypothetical_counts", "bracket_combinations", "bracket_fits", "valid_ci",
+]
+
+#: Liu 2023 was e-published on 17 December 2022: a study published later cannot be among its 18.
+CUTOFF_YEAR = 2022
+#: The primary analysis (see ``primary_analysis``): random effects, logit, REML, Hartung-Knapp.
+PRIMARY = {"set": "identified", "scenario": "reported", "transform": "logit", "method": "REML", "ci": "hk"}
+#: Study sets for which the GLMM is fitted (the two a reader would call plausible: the pivotal
+#: trials, which every blinatumomab meta-analysis contains, and all identified studies).
+GLMM_SETS = ("pivotal", "identified")
+
+_RR = ("rr-active", "mixed")
+
+
+@dataclass(frozen=True)
+class StudySet:
+    """A rule on the rows of ``studies.csv`` choosing the studies to pool."""
+
+    key: str
+    label: str
+    description: str
+    include: Callable[[pd.Series], bool]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A rule choosing, for each study, which published count of the outcome to pool."""
+
+    key: str
+    label: str
+    description: str
+
+
+def _pivotal(r) -> bool:
+    return bool(r["prospective"]) and r["setting"] == "rr-active" and int(r["year"]) <= 2017
+
+
+CR_SETS = (
+    StudySet("pivotal", "pivotal trials",
+             "the registrational trials: prospective, relapsed/refractory with active disease, published by 2017",
+             _pivotal),
+    StudySet("pivotal-adult", "pivotal adult trials", "the pivotal trials in adults only",
+             lambda r: _pivotal(r) and r["population"] == "adult"),
+    StudySet("prospective", "prospective trials",
+             "every prospective trial in relapsed/refractory disease published before Liu 2023",
+             lambda r: bool(r["prospective"]) and r["setting"] == "rr-active" and int(r["year"]) <= CUTOFF_YEAR),
+    StudySet("adult", "all adult studies",
+             "every study of adults with relapsed/refractory disease published before Liu 2023",
+             lambda r: r["population"] == "adult" and r["setting"] == "rr-active" and int(r["year"]) <= CUTOFF_YEAR),
+    StudySet("identified", "all identified studies",
+             "every candidate study of relapsed/refractory disease published before Liu 2023 (prospective and retrospective)",
+             lambda r: r["setting"] in _RR and int(r["year"]) <= CUTOFF_YEAR),
+    StudySet("identified-2023", "all identified + 2023",
+             "as 'all identified', plus the study published after Liu 2023's e-pub",
+             lambda r: r["setting"] in _RR),
+)
+
+MRD_SETS = (
+    CR_SETS[0],
+    CR_SETS[4],
+    StudySet("with-mrd-cohorts", "identified + MRD-positive/consolidation",
+             "all identified studies plus the cohorts treated in remission (MRD-positive or consolidation), "
+             "including the MRD-positive cohorts of mixed studies (definition marked 'not R/R')",
+             lambda r: int(r["year"]) <= CUTOFF_YEAR and r["setting"] != "post-blinatumomab-failure"),
+)
+
+CR_SCENARIOS = (
+    Scenario("reported", "as reported", "each study's primary count (CR/CRh within 2 cycles where published, otherwise what the study reports)"),
+    Scenario("narrowest", "narrowest", "the fewest responders among the study's whole-cohort counts (CR with full recovery where published)"),
+    Scenario("crh", "CR/CRh where published", "CR/CRh where the study or Stein 2019 gives it, otherwise the primary count"),
+    Scenario("broadest", "broadest", "the most responders among the study's whole-cohort counts (e.g. TOWER CR/CRh/CRi)"),
+    Scenario("broadest-treated", "broadest, treated denominators", "as 'broadest', but over the treated patients where a review prints that denominator (TOWER 267)"),
+)
+
+MRD_SCENARIOS = (
+    Scenario("reported", "as reported", "each study's primary MRD count: responders among patients in remission assessed for MRD"),
+    Scenario("all-patients", "all patients as denominator", "the largest published denominator of the same cohort (all treated or evaluated patients where printed)"),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------------
+def load_candidates(data_dir: Path | str = paths.DATA) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``studies.csv`` and ``outcome_variants.csv``, validated (``analysis.inputs.tables``)."""
+    from analysis.inputs.tables import load_table
+
+    studies = load_table("meta_analysis/studies.csv", data_dir)
+    variants = load_table("meta_analysis/outcome_variants.csv", data_dir)
+    unknown = sorted(set(variants["study_id"]) - set(studies["study_id"]))
+    if unknown:
+        raise ValueError(f"outcome_variants.csv: study_id {unknown[0]!r} is not in studies.csv")
+    return studies, variants
+
+
+def _is_hypothetical(definition: str) -> bool:
+    return "hypothetical" in str(definition).lower()
+
+
+def hypothetical_counts(variants: pd.DataFrame) -> pd.DataFrame:
+    """The variants never pooled because their denominator is an assumption (shown on the page)."""
+    return variants[[_is_hypothetical(d) for d in variants["definition"]]].reset_index(drop=True)
+
+
+def _index(variants: pd.DataFrame) -> dict:
+    """{(study_id, outcome): [variant dicts]} over the variants with a count (hypothetical ones
+    excluded), tied variants (same definition and denominator) merged into one with several
+    ``candidates``."""
+    groups: dict = {}
+    for _, v in variants.iterrows():
+        if pd.isna(v["events"]) or pd.isna(v["total"]) or _is_hypothetical(v["definition"]):
+            continue
+        d = _variant(v)
+        key = (v["study_id"], v["outcome"], d["definition"], d["total"])
+        if key in groups:
+            g = groups[key]
+            g["candidates"] = tuple(sorted(set(g["candidates"]) | {d["events"]}))
+            if str(v["notes"]).startswith("primary"):
+                g["events"] = d["events"]
+        else:
+            groups[key] = {**d, "candidates": (d["events"],)}
+    out: dict = {}
+    for (sid, outcome, _, _), g in groups.items():
+        out.setdefault((sid, outcome), []).append(g)
+    return out
+
+
+def _primary(row, outcome: str) -> dict | None:
+    if outcome == "cr":
+        cols = ("cr_events", "cr_total", "cr_definition", "cr_derived", "cr_location")
+    else:
+        cols = ("mrd_responders", "mrd_evaluable", None, "mrd_derived", "mrd_location")
+    events, total = row[cols[0]], row[cols[1]]
+    if pd.isna(events) or pd.isna(total):
+        return None
+    return {"events": int(events), "total": int(total),
+            "definition": row[cols[2]] if cols[2] else "MRD response (primary)",
+            "derived": bool(row[cols[3]]), "location": row[cols[4]], "candidates": (int(events),)}
+
+
+def _variant(v) -> dict:
+    return {"events": int(v["events"]), "total": int(v["total"]), "definition": v["definition"],
+            "derived": bool(v["derived"]), "location": v["location"]}
+
+
+def _pick(row, index: dict, outcome: str, scenario: str) -> dict | None:
+    """The count of one study under one definition scenario (None: the study has no count)."""
+    rows = index.get((row["study_id"], outcome), [])
+    primary = _primary(row, outcome)
+    if primary is not None:   # the primary count, with its tied candidates if any
+        for v in rows:
+            if v["total"] == primary["total"] and primary["events"] in v["candidates"] \
+                    and len(v["candidates"]) > 1:
+                primary = {**primary, "candidates": v["candidates"]}
+    if outcome == "cr":
+        if scenario == "reported" or primary is None:
+            return primary
+        whole = [v for v in rows if v["total"] == primary["total"]]
+        if scenario == "narrowest":
+            return min(whole, key=lambda v: min(v["candidates"]), default=primary)
+        if scenario == "crh":
+            crh = [v for v in whole if v["definition"].startswith("CR/CRh") and not v["definition"].startswith("CR/CRh/CRi")]
+            return crh[0] if crh else primary
+        broad = max(whole, key=lambda v: max(v["candidates"]), default=primary)
+        if scenario == "broadest":
+            return broad
+        if scenario == "broadest-treated":
+            treated = [v for v in rows if "treated" in v["definition"] and v["events"] == broad["events"]]
+            return treated[0] if treated else broad
+        raise ValueError(f"unknown CR scenario {scenario!r}; choose one of {', '.join(s.key for s in CR_SCENARIOS)}")
+    same_setting = [v for v in rows if "not R/R" not in v["definition"]]
+    if scenario == "reported":
+        return primary
+    if scenario == "all-patients":
+        pool = same_setting + ([primary] if primary else [])
+        if not pool or primary is None:
+            return primary
+        return max(pool, key=lambda v: (v["total"], v is primary))
+    raise ValueError(f"unknown MRD scenario {scenario!r}; choose one of {', '.join(s.key for s in MRD_SCENARIOS)}")
+
+
+def _set(sets, key: str) -> StudySet:
+    for s in sets:
+        if s.key == key:
+            return s
+    raise ValueError(f"unknown study set {key!r}; choose one of {', '.join(s.key for s in sets)}")
+
+
+def select_counts(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, set_key: str,
+                  scenario: str) -> tuple[pd.DataFrame, list[str]]:
+    """The counts pooled for one (outcome, study set, scenario).
+
+    Returns (table with study_id, label, events, total, definition, derived, location,
+    candidates; labels of the studies of the set that have no count for this outcome).
+    ``events`` is the count shown in figures (the primary row's); ``candidates`` every count
+    the printed figures allow (more than one: bracketed).
+    """
+    if outcome not in ("cr", "mrd"):
+        raise ValueError(f"unknown outcome {outcome!r}; choose 'cr' or 'mrd'")
+    study_set = _set(CR_SETS if outcome == "cr" else MRD_SETS, set_key)
+    index = _index(variants)
+    rows, missing = [], []
+    for _, row in studies.iterrows():
+        if not study_set.include(row):
+            continue
+        picked = _pick(row, index, outcome, scenario)
+        if picked is None:
+            missing.append(row["label"])
+        else:
+            rows.append({"study_id": row["study_id"], "label": row["label"], **picked})
+        if outcome == "mrd" and set_key == "with-mrd-cohorts":   # MRD-positive cohorts of mixed studies
+            for v in index.get((row["study_id"], outcome), []):
+                if "not R/R" in v["definition"]:
+                    rows.append({"study_id": row["study_id"], "label": f"{row['label']}, MRD-positive cohort", **v})
+    cols = ["study_id", "label", "events", "total", "definition", "derived", "location", "candidates"]
+    return pd.DataFrame(rows, columns=cols), missing
+
+
+# --------------------------------------------------------------------------------------------
+# Pooling
+# --------------------------------------------------------------------------------------------
+def _glmm_t(res: PooledProportion) -> tuple[float, float, float, float]:
+    """CI and PI of a GLMM fit with metafor's ``test = "t"``: t with k-1 df, no scaling,
+    from the same (mu, se, tau2) as the Wald fit (so the GLMM is fitted once)."""
+    crit = float(stats.t.ppf(1 - (1 - res.level) / 2, res.k - 1))
+    pi_se = math.sqrt(res.se ** 2 + res.tau2)
+    lo, hi, plo, phi = special.expit([res.mu - crit * res.se, res.mu + crit * res.se,
+                                      res.mu - crit * pi_se, res.mu + crit * pi_se])
+    return float(lo), float(hi), float(plo), float(phi)
+
+
+def _fits(events: tuple, totals: tuple, with_glmm: bool, memo: dict) -> list[dict]:
+    key = (events, totals, with_glmm)
+    if key in memo:
+        return memo[key]
+    out = []
+    for transform in TRANSFORMS:
+        for method in METHODS:
+            if method == "GLMM":
+                if transform != "logit" or not with_glmm:
+                    continue
+                res = pool_proportions(events, totals, transform="logit", method="GLMM", ci="wald")
+                base = {"transform": "logit", "method": "GLMM", "estimate": res.estimate, "tau2": res.tau2,
+                        "i2": res.i2, "flags": "; ".join(res.flags)}
+                out.append({**base, "ci": "wald", "ci_low": res.ci_low, "ci_high": res.ci_high,
+                            "pi_low": res.pi_low, "pi_high": res.pi_high})
+                lo, hi, plo, phi = _glmm_t(res)
+                out.append({**base, "ci": "hk", "ci_low": lo, "ci_high": hi, "pi_low": plo, "pi_high": phi})
+                continue
+            for ci in CIS:
+                res = pool_proportions(events, totals, transform=transform, method=method, ci=ci)
+                out.append({"transform": transform, "method": method, "ci": ci, "estimate": res.estimate,
+                            "ci_low": res.ci_low, "ci_high": res.ci_high, "pi_low": res.pi_low,
+                            "pi_high": res.pi_high, "tau2": res.tau2, "i2": res.i2, "flags": "; ".join(res.flags)})
+    memo[key] = out
+    return out
+
+
+def search(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, sets=None, scenarios=None,
+           glmm_sets=GLMM_SETS) -> pd.DataFrame:
+    """Pool every (study set x scenario x transform x method x CI) combination of one outcome.
+
+    One row per combination: set, scenario, k, patients (sum of denominators), transform,
+    method, ci, estimate, ci_low, ci_high, pi_low, pi_high, tau2, i2, flags.
+    Study sets with fewer than 2 studies with a count are skipped (nothing to pool). ``bracket``
+    is "none" (no tied count), "lowest" or "highest" (every tied count at that end);
+    ``ci_valid`` is False where the CI leaves [0, 1].
+    """
+    sets = sets or (CR_SETS if outcome == "cr" else MRD_SETS)
+    scenarios = scenarios or (CR_SCENARIOS if outcome == "cr" else MRD_SCENARIOS)
+    memo: dict = {}
+    rows = []
+    for study_set in sets:
+        for scenario in scenarios:
+            counts, _ = select_counts(studies, variants, outcome, study_set.key, scenario.key)
+            if len(counts) < 2:
+                continue
+            totals = tuple(int(x) for x in counts["total"])
+            cands = [tuple(c) for c in counts["candidates"]]
+            if any(len(c) > 1 for c in cands):
+                ends = (("lowest", tuple(min(c) for c in cands)), ("highest", tuple(max(c) for c in cands)))
+            else:
+                ends = (("none", tuple(c[0] for c in cands)),)
+            for bracket, events in ends:
+                for fit in _fits(events, totals, study_set.key in glmm_sets, memo):
+                    rows.append({"outcome": outcome, "set": study_set.key, "set_label": study_set.label,
+                                 "scenario": scenario.key, "scenario_label": scenario.label, "bracket": bracket,
+                                 "k": len(counts), "patients": int(sum(totals)), **fit})
+    out = pd.DataFrame(rows)
+    out["ci_valid"] = valid_ci(out)
+    return out
+
+
+def valid_ci(table: pd.DataFrame) -> pd.Series:
+    """True where the CI lies inside [0, 1] (a raw-scale interval can leave it: impossible bounds)."""
+    return (table["ci_low"] >= -1e-12) & (table["ci_high"] <= 1 + 1e-12)
+
+
+def bracket_combinations(counts: pd.DataFrame) -> list[tuple[int, ...]]:
+    """Every combination of the allowed counts (one per study), in a fixed order."""
+    return [tuple(int(x) for x in combo) for combo in itertools.product(*[tuple(c) for c in counts["candidates"]])]
+
+
+def matches(table: pd.DataFrame, estimate: str | PrintedNumber, low: str | PrintedNumber,
+            high: str | PrintedNumber) -> pd.DataFrame:
+    """Add statcheck-style agreement columns for a printed "estimate (low-high)".
+
+    ``est_match``, ``low_match``, ``high_match`` (each recomputed value inside the rounding
+    interval of its printed number), ``all_match`` (all three) and ``distance`` (the largest
+    absolute gap, in proportion units, between a recomputed value and its printed number).
+    """
+    nums = [parse_number(x) if isinstance(x, str) else x for x in (estimate, low, high)]
+    out = table.copy()
+    for col, num, name in zip(("estimate", "ci_low", "ci_high"), nums, ("est_match", "low_match", "high_match")):
+        out[name] = [within_rounding(float(v), num) for v in out[col]]
+    out["all_match"] = out["est_match"] & out["low_match"] & out["high_match"]
+    out["distance"] = np.max(np.abs(np.column_stack([out[c].to_numpy(float) - n.fraction for c, n in
+                                                     zip(("estimate", "ci_low", "ci_high"), nums)])), axis=1)
+    return out
+
+
+def primary_analysis(counts: pd.DataFrame, transform: str = PRIMARY["transform"], method: str = PRIMARY["method"],
+                     ci: str = PRIMARY["ci"]) -> PooledProportion:
+    """The page's primary model on a table from ``select_counts``."""
+    return pool_proportions(counts["events"].tolist(), counts["total"].tolist(), transform=transform,
+                            method=method, ci=ci, labels=counts["label"].tolist())
+
+
+def bracket_fits(counts: pd.DataFrame, transform: str = PRIMARY["transform"], method: str = PRIMARY["method"],
+                 ci: str = PRIMARY["ci"]) -> list[PooledProportion]:
+    """The primary model at every combination of the counts the printed figures allow."""
+    totals = counts["total"].tolist()
+    return [pool_proportions(list(events), totals, transform=transform, method=method, ci=ci,
+                             labels=counts["label"].tolist()) for events in bracket_combinations(counts)]
+
+
+def leave_one_out(counts: pd.DataFrame, transform: str = PRIMARY["transform"], method: str = PRIMARY["method"],
+                  ci: str = PRIMARY["ci"]) -> pd.DataFrame:
+    """Influence: the pooled proportion with each study left out in turn (one row per study)."""
+    if len(counts) < 3:
+        raise ValueError(f"leave-one-out needs at least 3 studies, got {len(counts)}")
+    rows = []
+    for i, label in enumerate(counts["label"]):
+        rest = counts.drop(index=counts.index[i])
+        res = primary_analysis(rest, transform, method, ci)
+        rows.append({"left out": label, "k": res.k, "estimate": res.estimate, "ci_low": res.ci_low,
+                     "ci_high": res.ci_high, "tau2": res.tau2, "i2": res.i2})
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# What the printed numbers imply
+# --------------------------------------------------------------------------------------------
+_SCALES = {
+    "logit": (special.logit, special.expit),
+    "raw": (lambda p: p, lambda z: z),
+    "asin": (lambda p: np.arcsin(np.sqrt(p)), lambda z: np.sin(z) ** 2),
+}
+
+
+def ci_implications(estimate: str | PrintedNumber, low: str | PrintedNumber, high: str | PrintedNumber,
+                    k: int | None, patients: int | None, level: float = 0.95) -> dict:
+    """What a printed "estimate (low-high)" implies, for each scale a CI may be symmetric on.
+
+    - ``centre``: per scale (logit, raw, arcsine; the double arcsine behaves as the arcsine
+      for these sizes), the range of back-transformed midpoints of any pair of bounds that
+      print as ``low`` and ``high``, and whether it meets the estimate's rounding interval
+      (a Wald-type CI is symmetric on the scale it was computed on);
+    - ``se``: the standard error the printed width implies on each scale (z quantile);
+    - ``effective_n``: the binomial sample size whose CI would be as wide, p(1-p)/se²;
+    - with ``patients``: the half-width of a common-effect CI pooling that many patients and
+      the ratio of the printed width to it;
+    - with ``k`` and ``patients``: the between-study variance tau² (logit scale) and I² the width
+      implies if the k studies were of equal size n = patients/k: se² = (v + tau²)/k with
+      v = 1/(n p (1-p)), I² = tau²/(tau² + v) (Higgins & Thompson 2002, typical within-study
+      variance), for a z (Wald) and a t(k-1) (Hartung-Knapp-like) interval.
+    """
+    est, lo, hi = (parse_number(x) if isinstance(x, str) else x for x in (estimate, low, high))
+    p, plo, phi = est.fraction, lo.fraction, hi.fraction
+    if not 0 < plo <= p <= phi < 1:
+        raise ValueError(f"printed interval {lo.text}-{hi.text} does not contain the estimate {est.text} inside (0, 1)")
+    z = float(stats.norm.ppf(1 - (1 - level) / 2))
+    e_lo, e_hi = rounding_interval(est)
+    lo_lo, lo_hi = rounding_interval(lo)
+    hi_lo, hi_hi = rounding_interval(hi)
+    centre, se = {}, {}
+    for name, (g, ginv) in _SCALES.items():
+        mid_min = float(ginv((g(lo_lo) + g(hi_lo)) / 2))
+        mid_max = float(ginv((g(lo_hi) + g(hi_hi)) / 2))
+        centre[name] = {"midpoint_low": mid_min, "midpoint_high": mid_max, "midpoint": float(ginv((g(plo) + g(phi)) / 2)),
+                        "compatible": bool(mid_max >= e_lo and mid_min <= e_hi)}
+        se[name] = float((g(phi) - g(plo)) / (2 * z))
+    out = {"estimate": p, "low": plo, "high": phi, "level": level, "centre": centre, "se": se,
+           "effective_n": p * (1 - p) / se["raw"] ** 2, "k": k, "patients": patients}
+    if patients:
+        ce_half = z * math.sqrt(p * (1 - p) / patients)
+        out["common_effect_half_width"] = ce_half
+        out["width_ratio"] = (phi - plo) / (2 * ce_half)
+    if k and patients:
+        n = patients / k
+        v = 1.0 / (n * p * (1 - p))
+        for name, crit in (("wald", z), ("t", float(stats.t.ppf(1 - (1 - level) / 2, k - 1)))):
+            se_logit = (special.logit(phi) - special.logit(plo)) / (2 * crit)
+            tau2 = max(0.0, k * se_logit ** 2 - v)
+            out[f"tau2_{name}"] = float(tau2)
+            out[f"i2_{name}"] = float(100 * tau2 / (tau2 + v))
+        out["typical_within_variance"] = v
+        out["mean_study_size"] = n
+    return out
+
+
+def count_consistency(studies: pd.DataFrame, k: int, patients: int, cutoff_year: int = CUTOFF_YEAR) -> dict:
+    """Are "k studies, N patients" consistent with the identified candidate studies?
+
+    - ``identified``: candidates in relapsed/refractory disease (setting rr-active or mixed)
+      published by ``cutoff_year``; how many, how many have N, and their patient total;
+    - ``remaining_studies`` / ``remaining_patients`` / ``remaining_mean``: what the
+      unidentified studies would have to hold if all identified ones were included;
+    - ``size_range``: smallest and largest identified study (a plausibility range for the mean);
+    - ``subsets``: number of subsets of *all* candidates with an N (any setting, any year) of
+      at most k studies whose N add up to exactly ``patients`` (dynamic programming over
+      (size, total)), and the number among identified relapsed/refractory ones.
+    """
+    rr = studies[studies["setting"].isin(_RR) & (studies["year"].astype(int) <= cutoff_year)]
+    with_n = rr[rr["n_patients"].notna()]
+    sizes = [int(x) for x in with_n["n_patients"]]
+    total = int(sum(sizes))
+    remaining_k = k - len(rr)
+    remaining_n = patients - total
+    out = {"identified": int(len(rr)), "identified_with_n": int(len(with_n)), "identified_patients": total,
+           "identified_labels": list(rr["label"]), "without_n": list(rr.loc[rr["n_patients"].isna(), "label"]),
+           "remaining_studies": int(remaining_k), "remaining_patients": int(remaining_n),
+           "remaining_mean": (remaining_n / remaining_k) if remaining_k > 0 else float("nan"),
+           "size_range": (min(sizes), max(sizes)) if sizes else (0, 0)}
+    every = [int(x) for x in studies["n_patients"].dropna()]
+    out["subsets_all"] = _subset_count(every, k, patients)
+    out["subsets_identified"] = _subset_count(sizes, k, patients)
+    out["candidates_with_n"] = len(every)
+    return out
+
+
+def _subset_count(sizes: list[int], max_k: int, target: int) -> int:
+    """Number of subsets of ``sizes`` with at most ``max_k`` elements summing to ``target``."""
+    ways = np.zeros((max_k + 1, target + 1), dtype=np.int64)
+    ways[0, 0] = 1
+    for s in sizes:
+        if s > target:
+            continue
+        ways[1:, s:] += ways[:-1, :target + 1 - s].copy()
+    return int(ways[:, target].sum())
