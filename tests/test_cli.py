@@ -20,7 +20,9 @@ def verify_file(tmp_path_factory):
     return run_cli("verify", "--json", str(out)), out
 
 LEDGER_FIELDS = {"id", "quote", "section", "references", "reported", "reproduced", "citation", "verdict",
-                 "reason", "citation_reason", "checks", "expected", "page"}
+                 "reason", "citation_reason", "checks", "expected", "page", "takeaway", "deciding", "rules"}
+CHECK_FIELDS = {"label", "reported", "found", "agrees", "source", "note", "informative", "uninformative_reason",
+                "outcome", "rule", "role"}
 
 
 def test_verify_json_lists_every_claim_with_the_schema(verify_stdout):
@@ -31,6 +33,7 @@ def test_verify_json_lists_every_claim_with_the_schema(verify_stdout):
     assert [c["id"] for c in ledger["claims"]] == load_claims().ids()
     for row in ledger["claims"]:
         assert set(row) == LEDGER_FIELDS
+        assert all(set(check) == CHECK_FIELDS for check in row["checks"])
         assert row["page"].startswith("book/claims/") and row["page"].endswith("#" + row["id"])
     row = next(c for c in ledger["claims"] if c["id"] == "e1910-randomisation")
     assert (row["citation"], row["verdict"]) == ("unverifiable", "consistent")

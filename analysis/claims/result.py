@@ -34,12 +34,25 @@ class Reproduced:
         return out
 
 
+#: What a check found: the claim holds ("agrees"), holds in substance but a detail departs
+#: ("departs": wording, population, timing or precision), or the number or fact disagrees in
+#: substance ("disagrees"). ``None``: no comparison could be made.
+OUTCOMES = ("agrees", "departs", "disagrees")
+#: "decides": counted by the claim's verdict rule; "context": shown, never counted (the reason says why).
+ROLES = ("decides", "context")
+
+
 @dataclass(frozen=True)
 class Check:
     """One row of a claim's reported-vs-reproduced table (statcheck style).
 
-    ``agrees`` is True/False for a check that was made and None where it could not be made.
-    ``source`` says where the compared figure was read (report and location).
+    ``outcome`` is one of :data:`OUTCOMES`, or None where no comparison could be made; ``agrees``
+    is derived from it (True for "agrees", False for "departs"/"disagrees", None when not made)
+    and kept for readers of the ledger JSON. ``informative`` is False when the check could not
+    have failed (a 95% CI spanning 97 points, GRIM at n >= 100 for whole percentages, ...) and
+    ``uninformative_reason`` then says why; such a check is shown and never counted. ``rule`` is
+    the id of the rulebook rule that judged it (``analysis.claims.rules``); ``role`` says whether
+    the claim's verdict rule counts it. ``source`` says where the compared figure was read.
     """
 
     label: str
@@ -48,6 +61,33 @@ class Check:
     agrees: bool | None
     source: str = ""
     note: str = ""
+    informative: bool = True
+    uninformative_reason: str | None = None
+    outcome: str | None = None
+    rule: str = ""
+    role: str = "decides"
+
+    def __post_init__(self) -> None:
+        outcome = self.outcome
+        if outcome is None and self.agrees is not None:
+            outcome = "agrees" if self.agrees else "disagrees"
+        if outcome is not None and outcome not in OUTCOMES:
+            raise ValueError(f"check {self.label!r}: unknown outcome {outcome!r}")
+        if self.role not in ROLES:
+            raise ValueError(f"check {self.label!r}: unknown role {self.role!r}")
+        object.__setattr__(self, "outcome", outcome)
+        object.__setattr__(self, "agrees", None if outcome is None else outcome == "agrees")
+        if outcome is None and self.informative:   # a comparison that was not made cannot fail
+            object.__setattr__(self, "informative", False)
+            object.__setattr__(self, "uninformative_reason",
+                               self.uninformative_reason or self.note or "no comparison could be made")
+        if not self.informative and not (self.uninformative_reason or "").strip():
+            raise ValueError(f"check {self.label!r}: an uninformative check needs its reason")
+
+    @property
+    def counted(self) -> bool:
+        """Whether the claim's verdict rule counts this check (made, informative, deciding)."""
+        return self.outcome is not None and self.informative and self.role == "decides"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -65,6 +105,12 @@ class ClaimResult:
     checks: tuple[Check, ...] = ()
     citation_reason: str = ""
     extra: dict = field(default_factory=dict)
+    #: one line for a reader in a hurry, generated from the result (summary-of-findings table)
+    takeaway: str = ""
+    #: the recomputed number that decides the verdict (the bottom line of the claim's section)
+    deciding: Reproduced | None = None
+    #: ids of the rulebook rules that decided this claim (``analysis.claims.rules``)
+    rules: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.citation not in CITATION_VALUES:

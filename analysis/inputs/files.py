@@ -23,7 +23,7 @@ import yaml
 from analysis.inputs import paths
 
 CITATION_VALUES = ("supported", "partly-supported", "not-supported", "unverifiable", "pending")
-VERDICT_VALUES = ("reproduced", "consistent", "discrepant", "not-reproducible", "pending")
+VERDICT_VALUES = ("reproduced", "consistent", "imprecise", "discrepant", "not-reproducible", "pending")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 

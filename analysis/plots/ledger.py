@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 
 from analysis.inputs.files import CITATION_VALUES, VERDICT_VALUES
 
-COLOURS = {"supported": "#5aae61", "reproduced": "#1b7837", "consistent": "#6baed6", "partly-supported": "#fdd36a",
+COLOURS = {"supported": "#5aae61", "reproduced": "#1b7837", "consistent": "#6baed6", "imprecise": "#fdae61", "partly-supported": "#fdd36a",
            "discrepant": "#d6604d", "not-supported": "#d6604d", "not-reproducible": "#bdbdbd",
            "unverifiable": "#969696", "pending": "#ffffff"}
 

@@ -24,7 +24,8 @@ CITATION_BADGES = {
 VERDICT_BADGES = {
     "reproduced": ("✓", "recomputed from primary data, equal within rounding"),
     "consistent": ("≈", "agrees with the sources and with itself; nothing primary to recompute from"),
-    "discrepant": ("✗", "the numbers disagree with the sources or with themselves"),
+    "imprecise": ("≉", "agrees in substance; a detail (wording, population, timing, precision) departs from the sources"),
+    "discrepant": ("✗", "a number or fact disagrees with the sources in substance"),
     "not-reproducible": ("∅", "the data needed are not public"),
     "pending": ("…", "not analysed yet"),
 }

@@ -56,6 +56,9 @@ def build_ledger(results: Iterable[ClaimResult], claims: ClaimsRegistry) -> dict
             "reason": result.reason,
             "citation_reason": result.citation_reason,
             "checks": [c.to_dict() for c in result.checks],
+            "takeaway": result.takeaway,
+            "deciding": result.deciding.to_dict() if result.deciding is not None else None,
+            "rules": list(result.rules),
             "expected": {"citation": claim.expected_citation, "verdict": claim.expected_verdict},
             "page": page_url(claim),
         })
