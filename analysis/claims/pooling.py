@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
@@ -10,8 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.inputs import paths
+from analysis.claims.rules import Judgement, claimed_interval  # noqa: F401 (re-exported for the pages)
 from analysis.stats.meta import PooledProportion, pool_proportions
-from analysis.stats.rounding import format_percent, parse_printed, rounding_interval, within_rounding
+from analysis.stats.rounding import format_percent, parse_printed, within_rounding
 
 #: The pooling model used for every pooled figure of this group.
 MODEL = {"transform": "logit", "method": "REML", "ci": "hk"}
@@ -76,96 +78,31 @@ def parse_span(text: str) -> Span | None:
     return None
 
 
-def claimed_interval(printed_range: str) -> tuple[float, float]:
-    """The values a printed range like "50%-65%" stands for: [low end's lower rounding edge,
-    high end's upper rounding edge] ("50%-65%" -> [0.495, 0.655])."""
-    parsed = parse_printed(printed_range)
-    if parsed.kind != "range":
-        raise ValueError(f"{printed_range!r} is not a printed range")
-    lo, hi = parsed.interval
-    return rounding_interval(lo)[0], rounding_interval(hi)[1]
-
-
-#: A published range agrees with a claimed range when they share at least this fraction of the
-#: narrower of the two (any overlap is not enough: "30% to 60%" touching "50%-65%" at one end
-#: would otherwise count as agreement).
-MIN_SHARED = 0.5
-
-
-def shared_length(span: Span, interval: tuple[float, float]) -> float:
-    """Length of the part of ``span`` that lies in ``interval`` (0 when they do not meet)."""
-    return max(0.0, min(span.high, interval[1]) - max(span.low, interval[0]))
-
-
-def coverage(spans: list[Span], interval: tuple[float, float]) -> float:
-    """The fraction of the claimed ``interval`` covered by the union of the published ``spans``
-    (points cover nothing; only ranges have length)."""
-    low, high = interval
-    pieces = sorted((max(s.low, low), min(s.high, high)) for s in spans if min(s.high, high) > max(s.low, low))
-    covered, end = 0.0, low
-    for a, b in pieces:
-        a = max(a, end)
-        if b > a:
-            covered += b - a
-            end = b
-    return covered / (high - low)
-
-
-def span_agrees(span: Span, interval: tuple[float, float]) -> bool:
-    """A point agrees when it lies in the interval [low, high]; a range when the two share at
-    least :data:`MIN_SHARED` of the narrower one ("30% to 60%" vs [49.5%, 65.5%): 10.5 of 16
-    points shared, agrees; "30% to 55%": 5.5 of 16, does not)."""
-    low, high = interval
-    eps = 1e-12
-    if span.is_point:
-        return low - eps <= span.low <= high + eps
-    narrower = min(span.high - span.low, high - low)
-    return shared_length(span, interval) >= MIN_SHARED * narrower - eps
-
-
 def clopper_pearson(events: int, total: int, level: float = 0.95) -> tuple[float, float]:
-    """Exact (Clopper–Pearson) confidence interval of ``events/total``: 1/45 -> (0.0006, 0.118)."""
-    from scipy import stats
+    """Exact (Clopper–Pearson) confidence interval of ``events/total`` (statsmodels'
+    ``proportion_confint(method="beta")``): 1/45 -> (0.0006, 0.118)."""
+    from statsmodels.stats.proportion import proportion_confint
     if total <= 0 or not 0 <= events <= total:
         raise ValueError(f"{events}/{total} is not a proportion")
-    alpha = 1 - level
-    lo = 0.0 if events == 0 else float(stats.beta.ppf(alpha / 2, events, total - events + 1))
-    hi = 1.0 if events == total else float(stats.beta.ppf(1 - alpha / 2, events + 1, total - events))
-    return lo, hi
-
-
-def ci_meets(ci: tuple[float, float], interval: tuple[float, float]) -> bool:
-    """The summary-range rule: True unless the whole CI lies outside the claim's rounding
-    interval [low, high) (so ``discrepant`` needs ci_high < low or ci_low >= high)."""
-    eps = 1e-12
-    return not (ci[1] < interval[0] - eps or ci[0] >= interval[1] - eps)
-
-
-def where_estimate_falls(estimate: float, interval: tuple[float, float]) -> str:
-    """"inside", "above" or "below" the claim's rounding interval [low, high)."""
-    if estimate < interval[0]:
-        return "below"
-    if estimate >= interval[1]:
-        return "above"
-    return "inside"
+    lo, hi = proportion_confint(int(events), int(total), alpha=1 - level, method="beta")
+    return float(lo), float(hi)
 
 
 def prediction_interval(fit: PooledProportion) -> tuple[float, float] | None:
-    """Higgins, Thompson & Spiegelhalter (2009) prediction interval on the logit scale, t with
-    k − 2 df: mu ± t * sqrt(tau² + se²), back-transformed; None when k < 3 (not estimable)."""
-    from scipy import special, stats
-    if fit.k < 3 or fit.transform != "logit":
+    """The 95% prediction interval of a pool in the one convention this report uses, metafor's
+    ``predict()`` (``analysis.stats.meta``: the CI's critical value, sqrt(tau² + se²)); None
+    for fewer than three series, where it is not shown (it would only restate the assumed
+    normal spread of two studies)."""
+    if fit.k < 3:
         return None
-    crit = float(stats.t.ppf(0.5 + fit.level / 2, fit.k - 2))
-    half = crit * (fit.tau2 + fit.se ** 2) ** 0.5
-    return float(special.expit(fit.mu - half)), float(special.expit(fit.mu + half))
+    return float(fit.pi_low), float(fit.pi_high)
 
 
 def pi_text(fit: PooledProportion) -> str:
-    """The prediction interval as shown, with why it is never used in a verdict."""
+    """The prediction interval as shown (description only: verdicts never use it)."""
     pi = prediction_interval(fit)
     if pi is None:
-        return "not estimable (k < 3)"
+        return "not shown (fewer than 3 series)"
     text = f"{_pct(pi[0])}–{_pct(pi[1])}"
     return text + (" (tau² = 0: no heterogeneity estimated)" if fit.tau2 == 0 else "")
 
@@ -240,10 +177,22 @@ class Pool:
         values = [f.estimate for f in self.fits]
         return min(values), max(values)
 
-    def agrees(self, test) -> bool | None:
-        """True/False when ``test(fit)`` is the same for every combination, else None."""
-        outcomes = {bool(test(f)) for f in self.fits}
-        return outcomes.pop() if len(outcomes) == 1 else None
+    def judge(self, judge_fit) -> Judgement:
+        """A rulebook judgement (``judge_fit(fit) -> Judgement``) over every count combination the
+        printed percentages allow: the shown fit's judgement when every combination gives the same
+        outcome; otherwise no outcome (undecided over the bracketed counts, not counted)."""
+        judgements = [judge_fit(f) for f in self.fits]
+        shown = judge_fit(self.shown)
+        outcomes = {j.outcome for j in judgements}
+        positions = sorted({j.position for j in judgements})
+        informative = all(j.informative for j in judgements)
+        why = next((j.uninformative_reason for j in judgements if not j.informative), None)
+        if len(outcomes) == 1:
+            return dataclasses.replace(shown, informative=informative, uninformative_reason=why,
+                                       position="/".join(positions))
+        return dataclasses.replace(shown, outcome=None, informative=False, position="/".join(positions),
+                                   uninformative_reason="undecided: the counts the printed percentages allow give "
+                                                        "different outcomes")
 
     def text(self) -> str:
         s = self.shown
@@ -253,11 +202,11 @@ class Pool:
 
     @property
     def for_plot(self) -> PooledProportion:
-        """The shown fit with the Higgins (t, k − 2 df) prediction interval for plotting; with
-        k < 3, where none is estimable, the forest plot draws none and says so."""
-        import dataclasses
-        pi = prediction_interval(self.shown) or (self.shown.ci_low, self.shown.ci_high)
-        return dataclasses.replace(self.shown, pi_low=pi[0], pi_high=pi[1])
+        """The shown fit; with fewer than three series its prediction interval is collapsed onto
+        the CI so the forest plot draws none (and says so)."""
+        if prediction_interval(self.shown) is not None:
+            return self.shown
+        return dataclasses.replace(self.shown, pi_low=self.shown.ci_low, pi_high=self.shown.ci_high)
 
 
 def pool(name: str, series: list[Series], model: dict | None = None) -> Pool:
@@ -273,7 +222,9 @@ def pool(name: str, series: list[Series], model: dict | None = None) -> Pool:
     return Pool(name=name, series=tuple(series), shown=shown, fits=fits, model=model)
 
 
-def _series_from_row(row) -> Series | None:
+def series_from_row(row, label: str) -> Series | None:
+    """One table row as a pooled series: its printed count, or every count its printed
+    percentage allows (bracketed); None when no denominator is printed."""
     total = row["total"]
     if pd.isna(total):
         return None
@@ -283,45 +234,7 @@ def _series_from_row(row) -> Series | None:
         candidates = tuple(candidate_counts(row["reported"], int(total)))
         if not candidates:
             raise ValueError(f"row {row['row_id']}: no count of {int(total)} rounds to {row['reported']!r}")
-    return Series(row_id=row["row_id"], label=_short_label(row),
+    return Series(row_id=row["row_id"], label=label,
                   candidates=candidates, total=int(total), reported=row["reported"],
                   derived=bool(row["derived"]) if pd.notna(row["derived"]) else False,
                   source=_source_text(row), quantity=row["quantity"])
-
-
-# Short labels for forest plots (row_id -> label); rows not listed use their row_id.
-SHORT_LABELS = {
-    "tower-soc-cr": "TOWER chemotherapy arm (CR)",
-    "tower-soc-cr-crh-cri": "TOWER chemotherapy arm (CR/CRh/CRi)",
-    "inovate-soc-cr-cri-final": "INO-VATE standard arm (CR/CRi)",
-    "inovate-soc-cr-cri-primary": "INO-VATE standard arm, first 218 (CR/CRi)",
-    "gmall-first-salvage-after-chemo": "GMALL, 1st salvage after chemotherapy",
-    "gmall-first-salvage-after-sct": "GMALL, 1st salvage after SCT",
-    "gmall-second-salvage": "GMALL, 2nd salvage",
-    "mdacc-second-salvage": "MD Anderson, 2nd salvage",
-    "graall-cr2": "GRAALL-2003/-2005, first relapse",
-    "pooled-206-211-tr-fatal": "MT103-206/-211 pooled (phase 2)",
-    "tower-blin-tr-fatal": "TOWER blinatumomab arm",
-    "alcantara-tr-fatal": "ALCANTARA (Ph+)",
-    "mt103-205-tr-fatal-all": "MT103-205 (children, all doses)",
-    "pooled-206-211-any-fatal": "MT103-206/-211 pooled (phase 2)",
-    "tower-soc-tr-fatal": "TOWER chemotherapy arm (comparator)",
-    "tower-soc-any-fatal": "TOWER chemotherapy arm (comparator)",
-    "mt103-205-tr-fatal-rp2d": "MT103-205, recommended dose (subset)",
-    "mt103-205-any-fatal-rp2d": "MT103-205, recommended dose (subset)",
-    "tower-blin-any-fatal": "TOWER blinatumomab arm",
-    "alcantara-any-fatal": "ALCANTARA (Ph+)",
-    "mt103-205-any-fatal-all": "MT103-205 (children, all doses)",
-}
-
-
-def _short_label(row) -> str:
-    return SHORT_LABELS.get(row["row_id"], row["row_id"])
-
-
-def _position(p: Pool, interval) -> str:
-    """Where the pooled point estimate falls against the claimed interval, over every bracketed count."""
-    places = {where_estimate_falls(f.estimate, interval) for f in p.fits}
-    return places.pop() if len(places) == 1 else "/".join(sorted(places))
-
-

@@ -1,4 +1,16 @@
-"""Claim group ``reinduction-cr``: CR after salvage chemotherapy (refs [1], [2])."""
+"""Claim group ``reinduction-cr``: "the re induction rate of Complete Remission (CR) by conventional
+chemotherapy is only 20%-30%" (commentary refs [1], [2]).
+
+Adult salvage series (``data/background/salvage_cr.csv``; which row enters which pool is data:
+``data/background/selection.yaml``) are pooled by setting — first salvage, second or later
+salvage, randomised control arms — and, as context, over all cohort series and all series. The
+sentence names no setting, so each setting is judged with the rulebook's ``range`` rule and the
+verdict comes from ``combine-settings``: the reason names the setting(s) the figure fits. A pool
+whose 95% CI is wider than 50 points (two series under Hartung-Knapp) cannot test the claim and is
+not counted (``informative-ci``). Sensitivity analyses (Wald CI, GLMM, TOWER's composite end point,
+without GRAALL, without LALA-94, CR-only end points) are reported, with any that would change a
+setting's outcome.
+"""
 
 from __future__ import annotations
 
@@ -8,55 +20,36 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.inputs.files import ClaimsRegistry
-from analysis.inputs.tables import load_table
-from analysis.claims.result import Check, ClaimResult, Reproduced, verdict_from_checks
+from analysis.claims import rules
+from analysis.claims.pooling import (SENSITIVITY, Pool, _data, _pct, _source_text, parse_span, pool,
+                                     series_from_row)
 from analysis.claims.registry import claim_group
-from analysis.claims.pooling import SENSITIVITY, Pool, ci_meets, claimed_interval, parse_span, pool
-from analysis.claims.pooling import _pct, _data, _source_text, _series_from_row, _short_label, _position
+from analysis.claims.result import ClaimResult, Reproduced
 from analysis.inputs.cited_works import load_cited_works
-from analysis.claims.cited_citation import citation_axis
+from analysis.inputs.files import ClaimsRegistry
+from analysis.inputs.selection import load_selection
+from analysis.inputs.tables import load_table
 
 CLAIM_IDS = ["reinduction-cr"]
-
-
-# =====================================================================================
-# Re-induction CR
-# =====================================================================================
-#: Rows kept out of every pool, with the reason (shown on the page).
-SALVAGE_EXCLUDED_PREFIXES = {
-    "review-": "a review's range, not a study result",
-    "hist-": "historical pool that may overlap with the cohort series",
-}
-#: row -> the row that supersedes it (subset or smaller analysis of the same arm).
-SALVAGE_SUPERSEDED = {"inovate-soc-cr-cri-primary": "inovate-soc-cr-cri-final"}
-#: Alternative end point of the same arm: main row -> sensitivity row.
-SALVAGE_ALTERNATIVE = {"tower-soc-cr": "tower-soc-cr-crh-cri"}
-#: Rows made of the same patients as another pooled row: they enter only the pool of their own
-#: line, never a pool that mixes lines (row -> the only pool it may enter, and why).
-SALVAGE_LINE_ONLY = {
-    "gmall-second-salvage": ("second-or-later", "its patients are the first-salvage failures of the GMALL "
-                             "first-salvage cohort, so it enters only the second-or-later pool"),
-}
-#: Sensitivity analyses on the data set: label -> (rows dropped, why).
-SALVAGE_DATA_SENSITIVITY = {
-    "without GRAALL": ("graall-cr2", "its denominator includes best-supportive-care, low-intensity and transplanted "
-                       "patients (salvage_cr.csv, group column)"),
-    "CR only": (None, "end points other than CR alone (INO-VATE's CR/CRi) dropped"),
-}
 
 ENDPOINT_NAMES = {"cr-after-salvage": "CR", "cr-cri-after-salvage": "CR/CRi",
                   "cr-crh-cri-after-salvage": "CR/CRh/CRi"}
 DESIGN_NAMES = {"randomised-control-arm": "randomised arm", "cohort-series": "cohort"}
 
-#: The subgroups of the re-induction analysis: name -> (title, column, value or None for all).
+#: The pools of the analysis: name -> (title, column, value or None for all, decides the verdict?).
+#: The three settings decide; the cohort and all-series pools mix settings and are context.
 SALVAGE_SUBGROUPS = {
-    "first": ("First salvage", "salvage_line", "first"),
-    "second-or-later": ("Second or later salvage", "salvage_line", "second-or-later"),
-    "randomised": ("Randomised control arms", "design", "randomised-control-arm"),
-    "cohort": ("Cohort series", "design", "cohort-series"),
-    "all": ("All series", None, None),
+    "first": ("First salvage", "salvage_line", "first", True),
+    "second-or-later": ("Second or later salvage", "salvage_line", "second-or-later", True),
+    "randomised": ("Randomised control arms", "design", "randomised-control-arm", True),
+    "cohort": ("Cohort series", "design", "cohort-series", False),
+    "all": ("All series", None, None, False),
 }
+#: Data sensitivity analyses: name -> what it drops (rows flag themselves in selection.yaml).
+DATA_SENSITIVITY = {"without GRAALL": "GRAALL's denominator includes best-supportive-care, low-intensity and "
+                                      "transplanted patients",
+                    "without LALA-94": "LALA-94's denominator is every first relapse, early deaths included",
+                    "CR only": "end points other than CR alone (INO-VATE's CR/CRi) dropped"}
 
 
 @dataclass(frozen=True)
@@ -67,8 +60,8 @@ class SalvageEvidence:
     alternative: dict[str, Pool]
     excluded: list[tuple[str, str]]
     cross_checks: pd.DataFrame
-    #: subgroup -> {"without GRAALL": Pool | None, "CR only": Pool | None}; None when fewer than
-    #: two series remain, absent when the analysis leaves the subgroup unchanged.
+    #: subgroup -> {analysis name: Pool | None}; None when fewer than two series remain, absent when
+    #: the analysis leaves the subgroup unchanged.
     data_sensitivity: dict[str, dict[str, Pool | None]] = field(default_factory=dict)
     populations: tuple[str, ...] = ()
 
@@ -80,74 +73,75 @@ def _study_name(row) -> str:
 
 
 def salvage_evidence(data_dir: Path | str | None = None) -> SalvageEvidence:
-    """Everything the re-induction page shows: the eligible series, the pools by line and by
-    setting (main model, sensitivity models, with TOWER's alternative end point, without GRAALL
-    and with CR-only end points), the rows left out and why, and the figures kept as
-    cross-checks, each compared with the claim and with the pool of its line."""
+    """Everything the re-induction page shows: the pooled series, the pools by setting (main model,
+    sensitivity models, TOWER's alternative end point, the data sensitivity analyses), the rows left
+    out and why, and those rows' figures as cross-checks against the pool of their line."""
     frame = load_table("background/salvage_cr.csv", _data(data_dir))
-    excluded: list[tuple[str, str]] = []
-    eligible = []
-    alternatives = set(SALVAGE_ALTERNATIVE.values())
-    out_rows = []
-    for _, row in frame.iterrows():
-        rid = row["row_id"]
-        prefix = next((p for p in SALVAGE_EXCLUDED_PREFIXES if rid.startswith(p)), None)
+    uses = load_selection(data_dir)["salvage_cr.csv"]
+    by_id = {r["row_id"]: r for _, r in frame.iterrows()}
+    label = {rid: (u.label or _study_name(by_id[rid])) for rid, u in uses.items()}
+
+    def series(row):
+        return series_from_row(row, label[row["row_id"]])
+
+    eligible, out_rows, excluded = [], [], []
+    alternative_for = {u.alternative_of: rid for rid, u in uses.items() if u.use == "alternative"}
+    for rid, row in by_id.items():
+        use = uses[rid]
         why = None
-        if prefix:
-            why = SALVAGE_EXCLUDED_PREFIXES[prefix]
-        elif rid in SALVAGE_SUPERSEDED:
-            why = f"superseded by {_short_label({'row_id': SALVAGE_SUPERSEDED[rid]})} (same arm, larger analysis)"
-        elif rid in alternatives:
-            why = "alternative end point of the same arm (used in a sensitivity analysis)"
+        if use.use == "excluded":
+            why = use.why if not use.superseded_by else f"superseded by {label[use.superseded_by]} (same arm, larger analysis)"
+        elif use.use == "alternative":
+            why = use.why
         elif pd.isna(row["total"]):
-            why = "denominator not printed where it was read: cannot be pooled"
+            raise ValueError(f"background/salvage_cr.csv: row {rid!r} is marked 'pool' in selection.yaml but prints "
+                             "no denominator")
         else:
             eligible.append(row)
         if why:
             excluded.append((rid, why))
             out_rows.append((row, why))
-    by_id = {r["row_id"]: r for _, r in frame.iterrows()}
 
-    def subgroup(rows, name, column, value):
-        return [r for r in rows if (column is None or r[column] == value)
-                and SALVAGE_LINE_ONLY.get(r["row_id"], (name,))[0] == name]
+    def subgroup(name, column, value):
+        return [r for r in eligible if (column is None or r[column] == value)
+                and (uses[r["row_id"]].pool_only or name) == name]
 
     def maybe_pool(title, rows):
-        return pool(title, [_series_from_row(r) for r in rows]) if len(rows) >= 2 else None
+        return pool(title, [series(r) for r in rows]) if len(rows) >= 2 else None
 
     pools, sensitivity, alternative, data_sens = {}, {}, {}, {}
-    for name, (title, column, value) in SALVAGE_SUBGROUPS.items():
-        rows = subgroup(eligible, name, column, value)
-        series = [_series_from_row(r) for r in rows]
-        pools[name] = pool(title, series)
-        sensitivity[name] = {label: pool(title, series, model) for label, model in SENSITIVITY}
-        swapped = [_series_from_row(by_id[SALVAGE_ALTERNATIVE[r["row_id"]]]) if r["row_id"] in SALVAGE_ALTERNATIVE
-                   else _series_from_row(r) for r in rows]
-        if any(r["row_id"] in SALVAGE_ALTERNATIVE for r in rows):
-            alternative[name] = pool(title, swapped)
+    for name, (title, column, value, _) in SALVAGE_SUBGROUPS.items():
+        rows = subgroup(name, column, value)
+        pools[name] = pool(title, [series(r) for r in rows])
+        sensitivity[name] = {lab: pool(title, [series(r) for r in rows], model) for lab, model in SENSITIVITY}
+        if any(r["row_id"] in alternative_for for r in rows):
+            alternative[name] = pool(title, [series(by_id[alternative_for[r["row_id"]]]) if r["row_id"] in alternative_for
+                                             else series(r) for r in rows])
         data_sens[name] = {}
-        no_graall = [r for r in rows if r["row_id"] != SALVAGE_DATA_SENSITIVITY["without GRAALL"][0]]
-        if len(no_graall) < len(rows):
-            data_sens[name]["without GRAALL"] = maybe_pool(title, no_graall)
+        for analysis in ("without GRAALL", "without LALA-94"):
+            kept = [r for r in rows if analysis not in uses[r["row_id"]].sensitivity]
+            if len(kept) < len(rows):
+                data_sens[name][analysis] = maybe_pool(title, kept)
         cr_only = [r for r in rows if r["quantity"] == "cr-after-salvage"]
         if len(cr_only) < len(rows):
             data_sens[name]["CR only"] = maybe_pool(title, cr_only)
     table = pd.DataFrame([{
-        "series": _short_label(r), "line": r["salvage_line"], "design": DESIGN_NAMES[r["design"]],
+        "series": label[r["row_id"]], "line": r["salvage_line"], "design": DESIGN_NAMES[r["design"]],
         "end point": ENDPOINT_NAMES[r["quantity"]], "printed": r["reported"],
-        "count used": _series_from_row(r).count_text
-        + (" (second-or-later pool only)" if r["row_id"] in SALVAGE_LINE_ONLY else ""),
+        "count used": series(r).count_text
+        + (f" ({uses[r['row_id']].pool_only} pool only)" if uses[r["row_id"]].pool_only else ""),
         "where read": _source_text(r),
     } for r in eligible])
     line_pool = {"first": "first", "second-or-later": "second-or-later", "mixed": "all"}
+
     def cross_result(row) -> str:
         span = parse_span(row["reported"])
-        p = pools[line_pool[row["salvage_line"]]].shown
+        p = pools[line_pool[row["salvage_line"]]]
         if span is None:
             return "—"
-        inside = p.ci_low <= span.low and span.high <= p.ci_high
-        return (f"{'inside' if inside else 'outside'} the {pools[line_pool[row['salvage_line']]].name.lower()} "
-                f"pooled CI ({_pct(p.ci_low)}–{_pct(p.ci_high)})")
+        inside = p.shown.ci_low <= span.low and span.high <= p.shown.ci_high
+        return (f"{'inside' if inside else 'outside'} the {p.name.lower()} pooled CI "
+                f"({_pct(p.shown.ci_low)}–{_pct(p.shown.ci_high)})")
 
     cross_checks = pd.DataFrame([{
         "study": _study_name(r), "line": r["salvage_line"], "end point": ENDPOINT_NAMES[r["quantity"]],
@@ -162,74 +156,93 @@ def salvage_evidence(data_dir: Path | str | None = None) -> SalvageEvidence:
                            populations=populations)
 
 
-def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None, evidence: SalvageEvidence | None = None) -> ClaimResult:
-    """Pooled CR after salvage chemotherapy, by line and by setting, against "20%-30%".
+def _judge(p: Pool, printed: str):
+    return p.judge(lambda fit: rules.estimate_in_range(fit.estimate, (fit.ci_low, fit.ci_high), printed))
 
-    Rule (module docstring): a pool is discrepant with the claim only when its whole 95% CI
-    (Hartung-Knapp) lies outside the claim's rounding interval [19.5%, 30.5%); overlapping
-    intervals are consistent, and the reason says where each point estimate falls. The five
-    main pools decide; the sensitivity analyses (Wald, GLMM, TOWER composite, without GRAALL,
-    CR only) are reported, and the reason says whether any of them would change a check.
-    Prediction intervals are never used (two of the pools have k = 2).
-    """
+
+def _other_analyses(ev: SalvageEvidence, name: str) -> list[tuple[str, Pool]]:
+    others = list(ev.sensitivity[name].items())
+    others += [(lab, q) for lab, q in ev.data_sensitivity.get(name, {}).items() if q is not None]
+    if name in ev.alternative:
+        others.append(("TOWER composite end point", ev.alternative[name]))
+    return others
+
+
+def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None, evidence: SalvageEvidence | None = None) -> ClaimResult:
+    """Pooled CR after salvage chemotherapy by setting against "20%-30%" (module docstring)."""
     claim = claims.get("reinduction-cr")
     works = works or load_cited_works(data_dir)
     ev = evidence or salvage_evidence(data_dir)
     printed = claim.reported[0]
-    interval = claimed_interval(printed)
-    meets = lambda fit: ci_meets((fit.ci_low, fit.ci_high), interval)  # noqa: E731
-    checks, reproduced = [], []
+    interval = rules.claimed_interval(printed)
+    checks, reproduced, judged = [], [], {}
     for name, p in ev.pools.items():
-        checks.append(Check(label=f"pooled CR, {p.name.lower()} (k = {p.k}): 95% CI meets the claimed range",
-                            reported=printed, found=f"{p.text()}; point estimate {_position(p, interval)} the range",
-                            agrees=p.agrees(meets), source="; ".join(s.label for s in p.series)))
+        decides = SALVAGE_SUBGROUPS[name][3]
+        j = _judge(p, printed)
+        if decides:
+            judged[name] = j
+        where = {"inside": "inside", "above": "above", "below": "below"}.get(j.position, j.position)
+        checks.append(j.check(f"pooled CR, {p.name.lower()} (k = {p.k})", printed,
+                              f"{p.text()}; point estimate {where} the claimed range",
+                              source="; ".join(s.label for s in p.series), role="decides" if decides else "context",
+                              note="" if decides else "mixes settings: shown, not counted"))
         reproduced.append(Reproduced(f"pooled CR, {p.name.lower()}", float(p.shown.estimate), p.text(),
                                      ci=(float(p.shown.ci_low), float(p.shown.ci_high))))
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim.id, claim.references, works)
-    by_place = {}
-    for p in ev.pools.values():
-        by_place.setdefault(_position(p, interval), []).append(p)
-    parts = []
-    if "inside" in by_place:
-        parts.append("Point estimates inside it: " + "; ".join(f"{p.name.lower()} {_pct(p.shown.estimate)}"
-                                                                for p in by_place["inside"]) + ".")
-    for place, word in (("above", "higher"), ("below", "lower")):
-        if place in by_place:
-            parts.append(f"Pooled CR {word} than the claim: " + "; ".join(
-                f"{p.name.lower()} {_pct(p.shown.estimate)} (95% CI {_pct(p.shown.ci_low)}–{_pct(p.shown.ci_high)})"
-                for p in by_place[place]) + ".")
-    apart = [p.name.lower() for p in ev.pools.values() if p.agrees(meets) is False]
-    if apart:
-        parts.append("Whole 95% CI outside the claimed range: " + ", ".join(apart) + ".")
-    unsettled = [p.name.lower() for p in ev.pools.values() if p.agrees(meets) is None]
-    if unsettled:
-        parts.append(f"Undecided over the bracketed counts: {', '.join(unsettled)}.")
+    verdict = rules.verdict_across_settings(judged)
+    citation, citation_reason = rules.citation_from_works(claim.id, claim.references, works)
+    name_of = {n: ev.pools[n].name.lower() for n in ev.pools}
+    fits = [n for n, j in judged.items() if j.outcome == "agrees"]
+    informative = {n: j for n, j in judged.items() if j.informative and j.outcome is not None}
+    fits_by_point = [n for n, j in judged.items() if j.position == "inside"]
+    lead = {
+        "consistent": f"The claimed {printed} (read as {_pct(interval[0])} to {_pct(interval[1])}) fits every setting "
+                      "whose 95% CI can test it.",
+        "discrepant": f"Every setting whose 95% CI can test it contradicts the claimed {printed}: the whole CI lies "
+                      "outside it.",
+        "imprecise": f"The claimed {printed} (read as {_pct(interval[0])} to {_pct(interval[1])}) does not hold in every "
+                     "setting, and the sentence names none.",
+        "not-reproducible": f"No setting's 95% CI is narrow enough to test the claimed {printed}.",
+    }[verdict]
+    parts = [lead]
+    for n, j in judged.items():
+        p = ev.pools[n]
+        state = ("cannot test it (" + (j.uninformative_reason or "") + ")") if not j.informative else \
+            {"agrees": "fits it", "departs": f"lies {j.position} it, though the 95% CI reaches it",
+             "disagrees": f"lies {j.position} it: the whole 95% CI is outside"}[j.outcome]
+        parts.append(f"{p.name}: {p.text()}, {state}.")
+    if fits_by_point:
+        parts.append("The figure fits " + " and ".join(name_of[n] for n in fits_by_point)
+                     + " by its pooled point estimate" + ("" if set(fits_by_point) <= set(fits) else
+                                                          ", where too few series make the CI uninformative") + ".")
     flips = []
-    for name, p in ev.pools.items():
-        main = p.agrees(meets)
-        others = [(lab, q) for lab, q in ev.sensitivity[name].items()]
-        others += [(lab, q) for lab, q in ev.data_sensitivity.get(name, {}).items() if q is not None]
-        if name in ev.alternative:
-            others.append(("TOWER composite end point", ev.alternative[name]))
-        for lab, q in others:
-            if q.agrees(meets) != main:
-                flips.append(f"{p.name.lower()} ({lab})")
-    parts.append("Sensitivity analyses that would change a check: " + ("; ".join(flips) if flips else "none") + ".")
-    lead = {"discrepant": f"At least one pooled 95% CI lies wholly outside the claimed {printed}.",
-            "consistent": (f"Every pooled 95% CI overlaps the claimed {printed} (read as {_pct(interval[0])} to "
-                           f"{_pct(interval[1])}), so the claim is consistent with adult salvage series; the point "
-                           "estimates do not all fall inside it."),
-            "not-reproducible": "No pooled estimate could be compared."}[verdict]
-    scope = ("Only adult series were examined: the sentence names no age group for this figure, the cited "
-             "work [2] is titled as a review of agents for relapsed or refractory ALL in adults, and no paediatric "
-             "salvage series was collected, so the verdict does not cover children.")
-    reason = " ".join([lead, *parts, scope, "Pooled with a logit random-effects model (REML, Hartung-Knapp CI) from "
-                       "counts printed or exactly derivable from the printed percentage; prediction intervals are "
-                       "not used (not estimable for k < 3).", f"Citation: {citation_reason}"])
-    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, reproduced=tuple(reproduced),
-                       checks=tuple(checks), citation_reason=citation_reason)
-
+    for n, j in judged.items():
+        for lab, q in _other_analyses(ev, n):
+            k = _judge(q, printed)
+            if (k.outcome, k.informative) != (j.outcome, j.informative):
+                flips.append(f"{name_of[n]} ({lab}: {k.outcome or 'undecided'}"
+                             + ("" if k.informative else ", uninformative") + ")")
+    parts.append("Sensitivity analyses that would change a setting's outcome: " + ("; ".join(flips) if flips else "none") + ".")
+    parts.append("Only adult series were examined: the sentence names no age group for this figure, the cited work [2] is "
+                 "titled as a review of agents for relapsed or refractory ALL in adults, and no paediatric salvage series "
+                 "was collected, so the verdict does not cover children.")
+    parts.append("Pooled with a logit random-effects model (REML, Hartung-Knapp CI) from counts printed or exactly "
+                 "derivable from the printed percentage; prediction intervals are not used.")
+    parts.append(f"Citation: {citation_reason}")
+    first = ev.pools["first"]
+    deciding = Reproduced("pooled CR, first salvage", float(first.shown.estimate), first.text(),
+                          ci=(float(first.shown.ci_low), float(first.shown.ci_high)))
+    if verdict == "imprecise":
+        takeaway = (f"Fits {' and '.join(name_of[n] for n in fits_by_point) or 'no setting'} (about "
+                    f"{_pct(ev.pools[fits_by_point[0]].shown.estimate, 0) if fits_by_point else '—'}), not first salvage "
+                    f"({_pct(first.shown.estimate, 0)}).")
+    else:
+        takeaway = f"{lead.split(':')[0]}."
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=" ".join(parts), reproduced=tuple(reproduced),
+                       checks=tuple(checks), citation_reason=citation_reason, takeaway=takeaway, deciding=deciding,
+                       rules=rules.rules_used(checks, "informative-ci", "combine-settings", "citation-works"),
+                       extra={"settings": {n: {"outcome": j.outcome, "informative": j.informative, "position": j.position}
+                                           for n, j in judged.items()},
+                              "fits": fits_by_point, "flips": flips, "informative_settings": sorted(informative)})
 
 
 @claim_group("reinduction-cr", ids=CLAIM_IDS)

@@ -1,4 +1,14 @@
-"""Claim group ``relapse-burden``: how many adults and children relapse (refs [1], [2])."""
+"""Claim group ``relapse-burden``: how many adults (about 50%-65%) and children (about 10%-20%) are
+refractory or relapse (commentary refs [1], [2]).
+
+Each claim is a summary range, compared with independent published figures in
+``data/background/{adult,paediatric}_relapse.csv``; how each row is used (compared, context,
+words) is data: ``data/background/selection.yaml``. Rules (``analysis.claims.rules``):
+``published-range`` for each compared figure, ``rounding`` for a printed percentage against its own
+counts, ``combine-checks`` for the verdict and ``citation-works`` for the citation axis. Cure,
+survival and "not cured" statements are context, never compared: they include deaths from toxicity
+and refractory disease, and survival is not relapse.
+"""
 
 from __future__ import annotations
 
@@ -7,57 +17,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.inputs.files import ClaimsRegistry
-from analysis.stats.rounding import within_rounding
-from analysis.inputs.tables import load_table
-from analysis.claims.result import Check, ClaimResult, Reproduced, verdict_from_checks
+from analysis.claims import rules
+from analysis.claims.pooling import Span, _data, _pct, _source_text, parse_span
 from analysis.claims.registry import claim_group
-from analysis.claims.pooling import Span, claimed_interval, coverage, parse_span, shared_length, span_agrees
-from analysis.claims.pooling import _pct, _data, _source_text
+from analysis.claims.result import ClaimResult, Reproduced
 from analysis.inputs.cited_works import load_cited_works
-from analysis.claims.cited_citation import citation_axis
+from analysis.inputs.files import ClaimsRegistry
+from analysis.inputs.selection import load_selection
+from analysis.inputs.tables import load_table
 
 CLAIM_IDS = ["relapse-adults", "relapse-children"]
-
-
-# =====================================================================================
-# Relapse burden (adults, children)
-# =====================================================================================
-#: How each relapse row is used. "check": a statement about the whole age group, compared with
-#: the claimed range. "context": shown, not compared (a selected subgroup, one component of
-#: "resistance or relapse", or a cure, survival or not-cured statement: those include toxic
-#: deaths and refractory disease, so every one of them is context, printed in figures or in
-#: words). ``-complement``: a cure or survival rate, drawn as 1 - value. Rows not listed are
-#: words without a proportion ("most", a count of relapsed patients without the number at risk).
-RELAPSE_USE = {
-    "adult_relapse.csv": {
-        "gimema-0288-relapse": ("check", "relapse among adults in remission, cooperative-group trial"),
-        "bloodadv-adult-rr": ("check", "relapsed or refractory adults (opinion piece)"),
-        "review-relapse-despite-consolidation": ("check", "relapse after consolidation (review range)"),
-        "esmo-adult-cure": ("context-complement", "cure rate; drawn as 1 − cure, which also counts toxic deaths and "
-                            "refractory disease"),
-        "pethema-not-cured": ("context", "not cured (in words), which also counts toxic deaths"),
-        "haplo-vs-chemo-hr-relapse": ("context", "high-risk subgroup only, 3-year cumulative incidence"),
-        "pethema-all-hr-11-cir": ("context", "high-risk subgroup, transplant guided by residual disease; relapse "
-                                  "only, 5-year cumulative incidence"),
-        "gimema-0288-resistant": ("context", "primary resistance only, one component of the claim"),
-    },
-    "paediatric_relapse.csv": {
-        "cog-1996-2014-relapse": ("check", "relapse, 12 COG front-line trials 1996-2014"),
-        "cog-1996-2014-relapse-b-all": ("check", "relapse, B-ALL on the same trials"),
-        "cog-1988-2002-relapse": ("check", "relapse, 10 COG front-line trials 1988-2002"),
-        "ash-edu-2012-fail-frontline": ("check", "predicted relapse (educational review)"),
-        "bloodadv-paed-rr": ("check", "relapsed or refractory children (opinion piece)"),
-        "csizmar-2025-paed-rr": ("check", "relapsed or refractory children (review)"),
-        "stjude-relapse-us": ("check", "relapse, US children (institutional patient page)"),
-        "induction-failure-14-groups": ("context", "primary resistance only, one component of the claim"),
-        "hunger2012-5y-os-1990-94": ("context-complement", "5-year survival (ref [1]); drawn as 1 − survival = "
-                                     "deaths from any cause by 5 years, not relapse"),
-        "hunger2012-5y-os-2000-05": ("context-complement", "5-year survival (ref [1]); drawn as 1 − survival = "
-                                     "deaths from any cause by 5 years, not relapse"),
-        "esmo-paed-cure": ("context-complement", "cure rate; drawn as 1 − cure, which also counts toxic deaths"),
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -92,24 +61,24 @@ class RelapseFigure:
 
 
 def relapse_figures(table: str, data_dir: Path | str | None = None) -> list[RelapseFigure]:
-    """The rows of ``adult_relapse.csv`` or ``paediatric_relapse.csv`` with their use."""
+    """The rows of ``adult_relapse.csv`` or ``paediatric_relapse.csv`` with their use
+    (``selection.yaml``); a compared row must print a proportion."""
     frame = load_table(f"background/{table}", _data(data_dir))
-    uses = RELAPSE_USE[table]
+    uses = load_selection(data_dir)[table]
     out = []
     for _, row in frame.iterrows():
-        use, why = uses.get(row["row_id"], ("words", "no proportion printed, or words only"))
+        use = uses[row["row_id"]]
         span = parse_span(row["reported"])
         recomputed = None
         if pd.notna(row["events"]) and pd.notna(row["total"]):
             recomputed = int(row["events"]) / int(row["total"])
-        if span is not None and use.endswith("complement"):
+        if span is not None and use.complement:
             span = Span(1 - span.high, 1 - span.low, f"1 - {row['reported']}")
-        use = use.removesuffix("-complement")
-        if span is None and use == "check":
+        if span is None and use.use == "check":
             raise ValueError(f"background/{table}: row {row['row_id']}: it is compared with the claim but "
                              f"{row['reported']!r} is not a printed proportion")
-        out.append(RelapseFigure(row_id=row["row_id"], study=row["study"], reported=row["reported"], use=use,
-                                 why=why, span=span, recomputed=recomputed, location=row["location"],
+        out.append(RelapseFigure(row_id=row["row_id"], study=row["study"], reported=row["reported"], use=use.use,
+                                 why=use.why, span=span, recomputed=recomputed, location=row["location"],
                                  source=_source_text(row)))
     return out
 
@@ -123,9 +92,23 @@ def _short_name(study: str) -> str:
     return study.split(" = ")[0].removesuffix(" - as quoted")
 
 
+def coverage(spans: list[Span], interval: tuple[float, float]) -> float:
+    """The fraction of the claimed ``interval`` covered by the union of the published ``spans``
+    (points cover nothing; only ranges have length). Description only, never a rule."""
+    low, high = interval
+    pieces = sorted((max(s.low, low), min(s.high, high)) for s in spans if min(s.high, high) > max(s.low, low))
+    covered, end = 0.0, low
+    for a, b in pieces:
+        a = max(a, end)
+        if b > a:
+            covered += b - a
+            end = b
+    return covered / (high - low)
+
+
 def _relapse_result(claim, figures: list[RelapseFigure], works, population: str) -> ClaimResult:
     printed = claim.reported[0]
-    interval = claimed_interval(printed)
+    interval = rules.claimed_interval(printed)
     width = interval[1] - interval[0]
     checks = []
     compared = [f for f in figures if f.use == "check"]
@@ -133,36 +116,36 @@ def _relapse_result(claim, figures: list[RelapseFigure], works, population: str)
         span = f.compared_span
         found = f"{f.reported} printed; recomputed {_pct(f.recomputed, 2)}" if f.recomputed is not None else _span_text(span)
         if not span.is_point:
-            found += (f"; shares {_pct(shared_length(span, interval) / width, 0)} of the claimed range")
-        checks.append(Check(label=f"{_short_name(f.study)}: {f.why}", reported=printed, found=found,
-                            agrees=span_agrees(span, interval), source=f.source))
+            found += f"; shares {_pct(rules.shared_length(span.low, span.high, interval) / width, 0)} of the claimed range"
+        judged = rules.published_in_range(span.low, span.high, interval)
+        checks.append(judged.check(f"{_short_name(f.study)}: {f.why}", printed, found, source=f.source))
     for f in figures:
         if f.recomputed is not None and f.span is not None and f.span.is_point:
-            checks.append(Check(label=f"{_short_name(f.study)}: printed percentage vs its own counts",
-                                reported=f.reported, found=_pct(f.recomputed, 2),
-                                agrees=within_rounding(f.recomputed, f.reported), source=f.source))
+            checks.append(rules.rounding(f.recomputed, f.reported).check(
+                f"{_short_name(f.study)}: printed percentage vs its own counts", f.reported, _pct(f.recomputed, 2),
+                source=f.source))
     spans = [f.compared_span for f in compared]
     envelope = (min(s.low for s in spans), max(s.high for s in spans)) if spans else (float("nan"), float("nan"))
     covered = coverage(spans, interval) if spans else 0.0
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim.id, claim.references, works)
-    n_ok = sum(1 for c in checks if c.agrees)
+    verdict = rules.verdict_from_checks(checks)
+    citation, citation_reason = rules.citation_from_works(claim.id, claim.references, works)
+    counted = [c for c in checks if c.counted]
     context = [f for f in figures if f.use == "context" and f.span is not None]
-    outside = [f for f in context if not span_agrees(f.span, interval)]
+    outside = [f for f in context if rules.published_in_range(f.span.low, f.span.high, interval).outcome != "agrees"]
     with_counts = [f for f in compared if f.recomputed is not None]
     uncovered = []
     if spans and interval[1] - envelope[1] > 0.005:   # more than half a percentage point left uncovered
         uncovered.append(f"above {_pct(envelope[1], 1)}")
     if spans and envelope[0] - interval[0] > 0.005:
         uncovered.append(f"below {_pct(envelope[0], 1)}")
+    read_as = f"{printed} (read as {_pct(interval[0], 1)} to {_pct(interval[1], 1)})"
     if verdict == "consistent":
-        reason = (f"All {n_ok} comparisons agree: the {len(compared)} published statements about {population} "
+        reason = (f"All {len(counted)} comparisons agree: the {len(compared)} published statements about {population} "
                   f"as a whole span {_pct(envelope[0], 1)} to {_pct(envelope[1], 1)}, and each meets the claimed "
-                  f"{printed} (read as {_pct(interval[0], 1)} to {_pct(interval[1], 1)}; a published range must "
-                  f"share at least half of the narrower range, not merely touch it). ")
+                  f"{read_as}; a published range must share at least half of the narrower range, not merely touch it. ")
     else:
-        failed = "; ".join(f"{c.label} ({c.found})" for c in checks if c.agrees is False)
-        reason = f"Published figures disagree with the claimed {printed}: {failed}. "
+        failed = "; ".join(f"{c.label} ({c.found})" for c in checks if c.counted and c.outcome != "agrees")
+        reason = f"Published figures depart from the claimed {read_as}: {failed}. "
     reason += (f"Together they cover {_pct(covered, 0)} of the claimed range"
                + (f"; no compared figure lies {' or '.join(uncovered)}" if uncovered else "") + ". ")
     if verdict == "consistent":
@@ -180,14 +163,19 @@ def _relapse_result(claim, figures: list[RelapseFigure], works, population: str)
         reason += ("Context figures (not compared) that fall outside the claimed range: "
                    + "; ".join(f"{_short_name(f.study)}, {f.drawn} ({f.why})" for f in outside) + ". ")
     reason += f"Citation: {citation_reason}"
-    reproduced = (Reproduced(f"published range, {population}", None,
-                             f"{_pct(envelope[0], 1)}–{_pct(envelope[1], 1)} across {len(compared)} sources, "
-                             f"covering {_pct(covered, 0)} of the claimed range", ci=envelope),)
-    reproduced += tuple(Reproduced(f"{f.row_id} recomputed", float(f.recomputed), _pct(f.recomputed, 2))
-                        for f in with_counts)
+    deciding = Reproduced(f"published figures, {population}", None,
+                          f"{_pct(envelope[0], 1)}–{_pct(envelope[1], 1)} across {len(compared)} sources, "
+                          f"covering {_pct(covered, 0)} of the claimed range", ci=envelope)
+    reproduced = (deciding,) + tuple(Reproduced(f"{_short_name(f.study)}, recomputed from its counts",
+                                                float(f.recomputed), _pct(f.recomputed, 2)) for f in with_counts)
+    n_agree = sum(1 for c in counted if c.outcome == "agrees")
+    takeaway = (f"{len(compared)} independent sources on {population} span {_pct(envelope[0], 0)}–"
+                f"{_pct(envelope[1], 0)}; {n_agree} of {len(counted)} comparisons support {printed}.")
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason.strip(),
                        reproduced=reproduced, checks=tuple(checks), citation_reason=citation_reason,
-                       extra={"envelope": envelope, "interval": interval, "coverage": covered})
+                       extra={"envelope": envelope, "interval": interval, "coverage": covered},
+                       takeaway=takeaway, deciding=deciding,
+                       rules=rules.rules_used(checks, "combine-checks", "citation-works"))
 
 
 def relapse_adults(claims: ClaimsRegistry, data_dir=None, works=None) -> ClaimResult:
