@@ -31,8 +31,9 @@ from analysis.stats.survival import implied_events_from_hr_ci, median_beyond_fol
 from analysis.inputs.files import ClaimsRegistry
 from analysis.stats.rounding import format_percent, parse_number, parse_printed, rounding_interval, within_rounding
 from analysis.inputs.trials import Trial, load_trial
-from analysis.claims.result import Check, ClaimResult, Reproduced, verdict_from_checks, disagreement
-from analysis.claims.citing import citation_axis, trial_result
+from analysis.claims import rules
+from analysis.claims.citing import trial_result
+from analysis.claims.result import Check, ClaimResult, Reproduced
 from analysis.claims.registry import claim_group
 
 CLAIM_IDS = ["e1910-population", "e1910-mrd-threshold", "e1910-randomisation", "e1910-arms",
@@ -105,12 +106,11 @@ def hr_p_check(trial: Trial, hr_id: str, p_id: str | None):
     found = f"P = {res.p:.4f} (any HR/CI rounding to the printed digits: {res.p_min:.4f}-{res.p_max:.4f})"
     label = f"P value from the interval, {_short(hr.quantity)}, {_where(trial, hr)}"
     if p_id is None:
-        return Check(label, hr.printed, found + "; no P printed", None, trial.cites(hr_id),
-                     note="recomputed only; nothing printed to compare"), res
+        return Check(label, hr.printed, found + "; no P printed", None, trial.cites(hr_id), rule="p-from-ci",
+                     uninformative_reason="recomputed only; no P printed to compare"), res
     p = trial.figure(p_id)
-    p_lo, p_hi = rounding_interval(p.parsed.estimate)
-    agrees = res.p_min <= p_hi and p_lo <= res.p_max
-    return Check(label, f"HR {hr.printed}, P {p.printed}", found, agrees, trial.cites(p_id)), res
+    judged = rules.p_value_fits(res.p_min, res.p_max, p.parsed.estimate)
+    return judged.check(label, f"HR {hr.printed}, P {p.printed}", found, trial.cites(p_id)), res
 
 
 def symmetry_check(trial: Trial, hr_id: str):
@@ -120,8 +120,9 @@ def symmetry_check(trial: Trial, hr_id: str):
     res = ratio_ci_symmetry(est.text, lo.text, hi.text)
     found = (f"geometric centre sqrt({lo.text} x {hi.text}) = {res.geometric_midpoint:.3f} "
              f"({res.midpoint_range[0]:.3f}-{res.midpoint_range[1]:.3f} over the rounding)")
-    return Check(f"estimate centred in its interval (log scale), {_short(hr.quantity)}, {_where(trial, hr)}",
-                 hr.printed, found, res.consistent, trial.cites(hr_id)), res
+    return rules.centred(res.consistent).check(
+        f"estimate centred in its interval (log scale), {_short(hr.quantity)}, {_where(trial, hr)}",
+        hr.printed, found, trial.cites(hr_id)), res
 
 
 def km_check(trial: Trial, fig_id: str, n_id: str):
@@ -135,14 +136,8 @@ def km_check(trial: Trial, fig_id: str, n_id: str):
         plain = "no k/n prints so: censoring before that time is needed"
     found = f"{plain}; with censoring {res.min_events}-{res.max_events} deaths"
     label = f"{fig.quantity} {fig.printed} at {fig.time}, {fig.arm}, n = {n.printed} ({_where(trial, fig)})"
-    decimals = fig.parsed.estimate.decimals
-    if int(n.value) >= 10 ** (decimals + 2):
-        # steps of 1/n are finer than the printed precision: every printed value is some k/n, so the
-        # check cannot fail and is shown, not counted
-        return Check(label, fig.printed, found, None, trial.cites(fig_id),
-                     note=f"with n = {n.printed}, every value printed to {decimals} decimal(s) is attainable: "
-                          "this check cannot fail"), res
-    return Check(label, fig.printed, found, res.attainable_with_censoring, trial.cites(fig_id)), res
+    judged = rules.attainable(res.attainable_with_censoring, fig.parsed.estimate.decimals, int(n.value))
+    return judged.check(label, fig.printed, found, trial.cites(fig_id)), res
 
 
 def needed_hazard_ratio_range(median: float, median_half: float, t: float, s: float, s_half: float) -> tuple[float, float]:
@@ -163,14 +158,14 @@ def median_landmark_check(trial: Trial, median_id: str, landmark_id: str):
     res = median_consistent_with_landmarks(median, [(t, s)], survival_half_width=s_half, median_half_width=m_half)
     exp = next(c for c in res.checks if c.model == "exponential")
     lo, hi = needed_hazard_ratio_range(median, m_half, t, s, s_half)
-    agrees = res.order_consistent and lo <= 1.0 + 1e-12
     found = (f"constant hazard through {lm.printed} at {_fmt(t, 0)} months gives a median of {_fmt(exp.implied_median)} "
              f"({_fmt(exp.implied_median_range[0])}-{_fmt(exp.implied_median_range[1])}); reaching 50% at "
              f"{med_fig.printed} needs the hazard after {_fmt(t, 0)} months at {res.hazard_ratio_needed:.2f} x the hazard "
              f"before ({lo:.2f}-{hi:.2f} over the rounding)")
     label = f"control median vs {lm.quantity} {lm.printed} at {lm.time} ({trial.reports[lm.report].label})"
-    return Check(label, med_fig.printed, found, agrees, trial.cites(landmark_id),
-                 note="same analysis; criterion: the hazard need not rise after the landmark"), res
+    return rules.median_fits_landmark(res.order_consistent, lo).check(
+        label, med_fig.printed, found, trial.cites(landmark_id),
+        note="same analysis; criterion: the hazard need not rise after the landmark"), res
 
 
 def later_cut_check(trial: Trial, median_id: str, landmark_ids: list[str]):
@@ -188,8 +183,8 @@ def later_cut_check(trial: Trial, median_id: str, landmark_ids: list[str]):
              f"{med_fig.printed} would need the hazard after {_fmt(marks[-1][0], 0)} months at "
              f"{res.hazard_ratio_needed:.2f} x the hazard before")
     return Check(f"control median vs the later analysis ({_where(trial, figs[-1])})",
-                 med_fig.printed, found, None, trial.cites(landmark_ids[-1]),
-                 note="different data cuts: not a test of the printed median"), res
+                 med_fig.printed, found, None, trial.cites(landmark_ids[-1]), rule="median-landmarks",
+                 uninformative_reason="different data cuts: the later analysis cannot test the printed median"), res
 
 
 def _wording(erratum: str, commentary: str, source: str, where: str) -> dict:
@@ -208,19 +203,23 @@ def population(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     fda = trial.figure("fda-population")
     says_new = "newly diagnosed" in claim.quote.lower()
     checks = [
-        Check("youngest eligible age", r_lo.text, f"{a_lo.text} {a_lo.unit}", within_rounding(float(a_lo.value), r_lo), trial.cites(age.id)),
-        Check("oldest eligible age", r_hi.text, f"{a_hi.text} {a_hi.unit}", within_rounding(float(a_hi.value), r_hi), trial.cites(age.id)),
-        Check("newly diagnosed disease", "newly diagnosed" if says_new else "(not said)", fda.printed,
-              says_new == ("newly diagnosed" in fda.printed.lower()), trial.cites(fda.id)),
+        rules.exact_value(float(a_lo.value), r_lo).check("youngest eligible age", r_lo.text, f"{a_lo.text} {a_lo.unit}",
+                                                         trial.cites(age.id)),
+        rules.exact_value(float(a_hi.value), r_hi).check("oldest eligible age", r_hi.text, f"{a_hi.text} {a_hi.unit}",
+                                                         trial.cites(age.id)),
+        rules.statement(says_new == ("newly diagnosed" in fda.printed.lower())).check(
+            "newly diagnosed disease", "newly diagnosed" if says_new else "(not said)", fda.printed, trial.cites(fda.id)),
     ]
-    wording = [_wording("ph-sign-lost", "Ph-B-ALL", trial.figure("eligible-disease").printed, trial.cites("eligible-disease"))]
+    disease = trial.figure("eligible-disease")
+    wording = [_wording("ph-sign-lost", "Ph-B-ALL", disease.printed, trial.cites("eligible-disease"))]
     return trial_result(
         claim, trial, checks, ["eligible-age"],
         f"The age range {claim.reported[0]} is the trial's eligibility as printed in the full report "
         f"({age.printed}), and the FDA notice describes the patients as newly diagnosed. 'Ph-B-ALL' has lost "
-        f"its minus sign; read as Ph-negative it matches the report's {trial.figure('eligible-disease').printed} "
+        f"its minus sign; read as Ph-negative it matches the report's {disease.printed} "
         f"(a wording problem, not a different population). ",
-        extra={"wording": wording})
+        takeaway=f"Ages {age.printed}, newly diagnosed, Ph-negative: as the full report prints.",
+        deciding=Reproduced("eligible ages (full report)", None, age.printed), extra={"wording": wording})
 
 
 def mrd_threshold(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
@@ -233,29 +232,33 @@ def mrd_threshold(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     timing, fda_timing = trial.figure("mrd-timing"), trial.figure("fda-timing")
     quote = claim.quote.lower()
     commentary_timing = "after induction chemotherapy" if "after induction chemotherapy" in quote else "(as quoted)"
-    source_intensification = "intensification" in timing.printed.lower()
     says_intensification = "intensification" in quote
+
+    def timing_check(fig, label):
+        leaves_out = "intensification" in fig.printed.lower() and not says_intensification
+        detail = "timing: leaves out the second course, intensification" if leaves_out else None
+        return rules.statement(True, detail).check(label, commentary_timing, fig.printed, trial.cites(fig.id))
+
     checks = [
-        Check("MRD-negativity threshold", claim.reported[0], thr.printed, same_threshold, trial.cites(thr.id)),
-        Check("when MRD was assessed", commentary_timing, timing.printed, says_intensification == source_intensification,
-              trial.cites(timing.id)),
-        Check("when patients were assessed for randomisation", commentary_timing, fda_timing.printed,
-              says_intensification == ("intensification" in fda_timing.printed.lower()), trial.cites(fda_timing.id)),
+        Check("MRD-negativity threshold", claim.reported[0], thr.printed, None, trial.cites(thr.id),
+              outcome="agrees" if same_threshold else "disagrees", rule="exact-value"),
+        timing_check(timing, "when MRD was assessed"),
+        timing_check(fda_timing, "when patients were assessed for randomisation"),
     ]
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim, trial, ["mrd-threshold", "mrd-timing"])
-    if verdict == "consistent":
-        reason = (f"The threshold {thr.printed} and the timing agree with the full report. " + citation_reason)
-    elif same_threshold:
-        reason = (f"The threshold agrees ({thr.printed} by flow cytometry in the full report), but the timing does not: "
-                  f"the trial assessed MRD {timing.printed} (full report; the FDA notice says the same), so the "
-                  f"randomised patients were MRD-negative after a second course, intensification, that the commentary "
-                  f"leaves out; 'after induction chemotherapy' describes another time point. " + citation_reason)
-    else:
-        reason = disagreement(checks) + citation_reason
-    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       citation_reason=citation_reason,
-                       extra={"wording": [_wording("mrd-timing", "after induction chemotherapy", timing.printed, trial.cites(timing.id))]})
+    reasons = {
+        "consistent": f"The threshold {thr.printed} and the timing agree with the full report. ",
+        "imprecise": (f"The threshold agrees ({thr.printed} by flow cytometry in the full report). The timing departs in "
+                      f"a detail: the full report says MRD was assessed “{timing.printed}” (the FDA notice: "
+                      f"“{fda_timing.printed}”), so the randomised patients were MRD-negative after a second course, "
+                      f"intensification, that the commentary's “after induction chemotherapy” leaves out. The clinical "
+                      f"meaning — MRD-negative remission after initial chemotherapy — is unchanged. "),
+    }
+    return trial_result(
+        claim, trial, checks, ["mrd-threshold", "mrd-timing"], reasons,
+        takeaway=(f"Threshold {thr.printed} right; MRD was assessed after induction and intensification, not after "
+                  "induction alone."),
+        deciding=Reproduced("MRD-negativity threshold (full report)", None, thr.printed),
+        extra={"wording": [_wording("mrd-timing", "after induction chemotherapy", timing.printed, trial.cites(timing.id))]})
 
 
 def randomisation(claims: ClaimsRegistry, trial=None) -> ClaimResult:
@@ -272,18 +275,21 @@ def randomisation(claims: ClaimsRegistry, trial=None) -> ClaimResult:
     cr_rate = cr.value / enrolled.value
     share = rand.value / cr.value
     checks = [
-        Check("patients randomised", total_text, rand.printed, within_rounding(rand.value, total), trial.cites(rand.id)),
-        Check("randomised to blinatumomab", arm_text, blin.printed, within_rounding(blin.value, per_arm), trial.cites(blin.id)),
-        Check("randomised to chemotherapy", arm_text, chemo.printed, within_rounding(chemo.value, per_arm), trial.cites(chemo.id)),
+        rules.exact_value(rand.value, total).check("patients randomised", total_text, rand.printed, trial.cites(rand.id)),
+        rules.exact_value(blin.value, per_arm).check("randomised to blinatumomab", arm_text, blin.printed, trial.cites(blin.id)),
+        rules.exact_value(chemo.value, per_arm).check("randomised to chemotherapy", arm_text, chemo.printed,
+                                                      trial.cites(chemo.id)),
     ]
     for fid in ("fda-randomised-blinatumomab", "fda-randomised-chemotherapy"):
         f = fig(fid)
-        checks.append(Check(f.quantity, arm_text, f.printed, within_rounding(f.value, per_arm), trial.cites(fid)))
+        checks.append(rules.exact_value(f.value, per_arm).check(f.quantity, arm_text, f.printed, trial.cites(fid)))
     checks += [
-        Check("arms add up to the total", total_text, f"{int(blin.value)} + {int(chemo.value)} = {int(arm_sum)}",
-              within_rounding(arm_sum, total), "arithmetic on the NEJM 2024 arm counts"),
-        Check("remission rate after induction (printed 81%)", cr_pct.printed, f"{int(cr.value)}/{int(enrolled.value)} = {format_percent(cr_rate, 1)}",
-              within_rounding(cr_rate, cr_pct.parsed.estimate), trial.cites(cr.id)),
+        rules.rounding(arm_sum, total).check("arms add up to the total", total_text,
+                                             f"{int(blin.value)} + {int(chemo.value)} = {int(arm_sum)}",
+                                             "arithmetic on the NEJM 2024 arm counts"),
+        rules.rounding(cr_rate, cr_pct.parsed.estimate).check(
+            "remission rate after induction (printed 81%)", cr_pct.printed,
+            f"{int(cr.value)}/{int(enrolled.value)} = {format_percent(cr_rate, 1)}", trial.cites(cr.id)),
     ]
     reproduced = (
         Reproduced("arms summed", float(arm_sum), f"{int(arm_sum)}"),
@@ -291,19 +297,15 @@ def randomisation(claims: ClaimsRegistry, trial=None) -> ClaimResult:
         Reproduced("share of remitters randomised as MRD-negative", float(share),
                    f"{int(rand.value)}/{int(cr.value)} = {format_percent(share, 1)}"),
     )
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim, trial, ["randomised", "randomised-blinatumomab", "randomised-chemotherapy"])
-    agreeing = sum(1 for c in checks if c.agrees)
-    if verdict == "consistent":
-        reason = (f"All {agreeing} checks agree: the trial's full report and the FDA notice print {rand.printed} "
-                  f"randomised, {blin.printed} and {chemo.printed} per arm; the arms add up, and the patient flow "
-                  f"({enrolled.printed} enrolled, {cr.printed} in remission) is coherent. "
-                  f"No patient-level data exist to recompute from, so 'consistent' is the strongest verdict possible. "
-                  + citation_reason)
-    else:
-        reason = disagreement(checks) + citation_reason
-    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason,
-                       reproduced=reproduced, checks=tuple(checks), citation_reason=citation_reason)
+    agreeing = sum(1 for c in checks if c.counted and c.outcome == "agrees")
+    return trial_result(
+        claim, trial, checks, ["randomised", "randomised-blinatumomab", "randomised-chemotherapy"],
+        (f"All {agreeing} checks agree: the trial's full report and the FDA notice print {rand.printed} "
+         f"randomised, {blin.printed} and {chemo.printed} per arm; the arms add up, and the patient flow "
+         f"({enrolled.printed} enrolled, {cr.printed} in remission) is coherent. "
+         f"No patient-level data exist to recompute from, so 'consistent' is the strongest verdict possible. "),
+        takeaway=f"{rand.printed} randomised, {blin.printed} per arm, as the full report and the FDA notice print.",
+        deciding=reproduced[0], reproduced=reproduced)
 
 
 def arms(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
@@ -314,18 +316,21 @@ def arms(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     blin, with_chemo, control = (trial.figure(i) for i in ("blinatumomab-cycles", "blinatumomab-arm-chemotherapy-cycles",
                                                              "control-chemotherapy-cycles"))
     checks = [
-        Check("blinatumomab cycles added", blin_text, blin.printed, within_rounding(blin.value, blin_n), trial.cites(blin.id)),
-        Check("consolidation chemotherapy cycles, control arm", control_text, control.printed,
-              within_rounding(control.value, control_n), trial.cites(control.id)),
-        Check("blinatumomab given in addition to the same consolidation", "during consolidation therapy",
-              f"{blin.printed} blinatumomab + {with_chemo.printed} chemotherapy cycles",
-              with_chemo.value == control.value, trial.cites(with_chemo.id)),
+        rules.exact_value(blin.value, blin_n).check("blinatumomab cycles added", blin_text, blin.printed,
+                                                    trial.cites(blin.id)),
+        rules.exact_value(control.value, control_n).check("consolidation chemotherapy cycles, control arm", control_text,
+                                                          control.printed, trial.cites(control.id)),
+        rules.statement(with_chemo.value == control.value).check(
+            "blinatumomab given in addition to the same consolidation", "during consolidation therapy",
+            f"{blin.printed} blinatumomab + {with_chemo.printed} chemotherapy cycles", trial.cites(with_chemo.id)),
     ]
     return trial_result(
         claim, trial, checks, ["blinatumomab-cycles", "control-chemotherapy-cycles"],
         f"The full report describes the arms the same way: {blin.printed} cycles of blinatumomab in addition to "
         f"{with_chemo.printed} cycles of consolidation chemotherapy, against {control.printed} cycles of chemotherapy "
-        f"alone. ")
+        f"alone. ",
+        takeaway=f"{blin.printed} cycles of blinatumomab added to {with_chemo.printed} of chemotherapy: as reported.",
+        deciding=Reproduced("blinatumomab cycles (full report)", float(blin.value), blin.printed))
 
 
 def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
@@ -335,21 +340,21 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     blin_med, control_med = trial.figure("ash-median-os-blinatumomab"), trial.figure("ash-median-os-chemotherapy")
     control_reported = parse_printed(control_text).estimate
     checks = [
-        Check("median OS, blinatumomab arm", nr_text, blin_med.printed,
-              nr_text.strip().lower() == blin_med.printed.strip().lower(), trial.cites(blin_med.id)),
-        Check("median OS, chemotherapy arm", control_text, control_med.printed,
-              within_rounding(float(control_med.parsed.estimate.value), control_reported), trial.cites(control_med.id)),
+        rules.statement(nr_text.strip().lower() == blin_med.printed.strip().lower()).check(
+            "median OS, blinatumomab arm", nr_text, blin_med.printed, trial.cites(blin_med.id)),
+        rules.exact_value(float(control_med.parsed.estimate.value), control_reported).check(
+            "median OS, chemotherapy arm", control_text, control_med.printed, trial.cites(control_med.id)),
         Check("median OS in the full report", control_text, "not printed in the abstract read", None,
-              "NEJM 2024, PMID 39047240, abstract", note="the full text could not be read"),
+              "NEJM 2024, PMID 39047240, abstract", uninformative_reason="the full text could not be read"),
     ]
     # "not reached": every landmark of the blinatumomab arm lies above 50% beyond rounding.
     blin_marks = [trial.figure(i) for i in BLIN_LANDMARKS]
     lowest = min(blin_marks, key=lambda f: f.value)
     above = all(rounding_interval(f.parsed.estimate)[0] > 0.5 for f in blin_marks)
-    checks.append(Check("'not reached' vs the blinatumomab arm's landmarks", nr_text,
-                        f"every landmark is above 50% (lowest {lowest.printed} at {lowest.time}, "
-                        f"{trial.reports[lowest.report].label}), so any median lies beyond {lowest.time}",
-                        above, trial.cites(lowest.id)))
+    checks.append(rules.statement(above).check(
+        "'not reached' vs the blinatumomab arm's landmarks", nr_text,
+        f"every landmark is above 50% (lowest {lowest.printed} at {lowest.time}, {trial.reports[lowest.report].label}), "
+        f"so any median lies beyond {lowest.time}", trial.cites(lowest.id)))
     median_checks = {}
     for lid in SAME_CUT_CONTROL:
         check, res = median_landmark_check(trial, control_med.id, lid)
@@ -366,17 +371,14 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         checks.append(symmetry_check(trial, hr_id)[0])
     ash_hr = trial.figure("ash-os-hr").parsed.estimate
     reduction = trial.figure("ash-risk-reduction")
-    checks.append(Check("reduction in the risk of death = 1 - HR", reduction.printed,
-                        f"1 - {ash_hr.text} = {format_percent(1 - float(ash_hr.value))}",
-                        within_rounding(1 - float(ash_hr.value), reduction.parsed.estimate), trial.cites(reduction.id)))
+    checks.append(rules.rounding(1 - float(ash_hr.value), reduction.parsed.estimate).check(
+        "reduction in the risk of death = 1 - HR", reduction.printed,
+        f"1 - {ash_hr.text} = {format_percent(1 - float(ash_hr.value))}", trial.cites(reduction.id)))
     km = {}
     for fid, nid in KM_LANDMARKS:
         check, res = km_check(trial, fid, nid)
         checks.append(check)
         km[fid] = res
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim, trial, [blin_med.id, control_med.id])
-
     follow = trial.figure("follow-up")
     fu = median_beyond_follow_up(_months(control_med), _months(follow))
     events = implied_events_from_hr_ci(float(trial.figure("nejm-os-hr").parsed.interval[0].value),
@@ -396,27 +398,29 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         Reproduced("deaths implied by the NEJM HR interval (Schoenfeld approximation)", events.events,
                    f"about {events.events:.0f} deaths ({events.events_min:.0f}-{events.events_max:.0f})"),
     )
-    made = [c for c in checks if c.agrees is not None]
-    if verdict == "consistent":
-        reason = (f"Both medians ({blin_med.printed}; {control_med.printed}) are printed in meeting reports of the ASH 2022 "
-                  f"presentation, not in the full report's abstract. All {len(made)} consistency checks that could be made "
-                  f"agree: each P value fits its hazard-ratio interval, each interval is centred on its estimate, every "
-                  f"landmark is attainable with {trial.figure('randomised-blinatumomab').printed} patients per arm, and the "
-                  f"median of {control_med.printed} fits the control arm's survival in the same analysis "
-                  f"(a constant hazard through {nejm3.printed} at {nejm3.time} gives {_fmt(exp_same.implied_median)} months; "
-                  f"{control_med.printed} needs the hazard after {nejm3.time} at {same.hazard_ratio_needed:.2f} times the "
-                  f"earlier one, a plausible slowing). The median lies beyond the median follow-up of {follow.printed} "
-                  f"({fu.ratio:.2f} times), so it rests on the sparse tail of the curve. The later analysis "
-                  f"({five.printed} alive at {five.time}) puts the control median at {_fmt(min(later_medians))}-"
-                  f"{_fmt(max(later_medians))} months under the models; keeping {control_med.printed} would need the risk of "
-                  f"death after {five.time} to be {later_res.hazard_ratio_needed:.1f} times that before, so the later data "
-                  f"cut makes so short a median unlikely. " + citation_reason)
-    else:
-        reason = disagreement(checks) + citation_reason
-    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, reproduced=reproduced,
-                       checks=tuple(checks), citation_reason=citation_reason,
-                       extra={"median_checks": median_checks, "later": later_res, "p_values": p_values, "km": km,
-                              "follow_up": fu, "events": events})
+    counted = [c for c in checks if c.counted]
+    consistent = (
+        f"Both medians ({blin_med.printed}; {control_med.printed}) are printed in meeting reports of the ASH 2022 "
+        f"presentation, not in the full report's abstract. All {len(counted)} consistency checks that could fail agree: "
+        f"each P value fits its hazard-ratio interval, each interval is centred on its estimate, and the median of "
+        f"{control_med.printed} fits the control arm's survival in the same analysis (a constant hazard through "
+        f"{nejm3.printed} at {nejm3.time} gives {_fmt(exp_same.implied_median)} months; {control_med.printed} needs the "
+        f"hazard after {nejm3.time} at {same.hazard_ratio_needed:.2f} times the earlier one, a plausible slowing). With "
+        f"{trial.figure('randomised-blinatumomab').printed} patients per arm every landmark printed to whole percentages "
+        f"is attainable, so those checks cannot fail and are not counted. The median lies beyond the median follow-up "
+        f"of {follow.printed} ({fu.ratio:.2f} times), so it rests on the sparse tail of the curve. The later analysis "
+        f"({five.printed} alive at {five.time}) puts the control median at {_fmt(min(later_medians))}-"
+        f"{_fmt(max(later_medians))} months under the models; keeping {control_med.printed} would need the risk of "
+        f"death after {five.time} to be {later_res.hazard_ratio_needed:.1f} times that before, so the later data cut "
+        f"makes so short a median unlikely. ")
+    return trial_result(
+        claim, trial, checks, [blin_med.id, control_med.id], consistent,
+        takeaway=(f"Medians as the ASH 2022 reports print them ({blin_med.printed}; {control_med.printed}); the control "
+                  "median is fragile, beyond the median follow-up."),
+        deciding=Reproduced("control-arm median OS (ASH 2022 reports)", None, control_med.printed),
+        reproduced=reproduced,
+        extra={"median_checks": median_checks, "later": later_res, "p_values": p_values, "km": km,
+               "follow_up": fu, "events": events})
 
 
 def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
@@ -427,13 +431,13 @@ def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     nejm_months = _months(nejm)
     ash_lo, ash_hi = (12 * x for x in rounding_interval(ash.parsed.estimate))
     checks = [
-        Check("median follow-up, full report", claim.reported[0], nejm.printed, within_rounding(nejm_months, reported),
-              trial.cites(nejm.id)),
+        rules.exact_value(nejm_months, reported).check("median follow-up, full report", claim.reported[0], nejm.printed,
+                                                       trial.cites(nejm.id)),
         Check("follow-up in the meeting reports ('a median 3.5 years')", claim.reported[0],
               f"{claim.reported[0]} = {_fmt(_months(nejm) / 12, 2)} years; '{ash.printed}' stands for "
               f"{_fmt(ash_lo)}-{_fmt(ash_hi)} months if read to one decimal, and covers {claim.reported[0]} if read to the "
-              f"nearest half-year", None, trial.cites(ash.id),
-              note="secondary wording; which rounding was meant cannot be told"),
+              f"nearest half-year", None, trial.cites(ash.id), rule="exact-value",
+              uninformative_reason="secondary wording; which rounding was meant cannot be told"),
     ]
     later = trial.figure("fda-later-follow-up")
     control_med = trial.figure("ash-median-os-chemotherapy")
@@ -444,6 +448,8 @@ def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         f"analysis presented at ASH 2022; the meeting reports' '{ash.printed}' is the same span rounded to a "
         f"half-year. The control-arm median ({control_med.printed}) is {fu.ratio:.2f} times this follow-up. A later "
         f"analysis (FDA notice) had a median follow-up of {later.printed}. ",
+        takeaway=f"Median follow-up {nejm.printed} in the full report, as the commentary says.",
+        deciding=Reproduced("median follow-up (full report)", nejm_months, nejm.printed),
         reproduced=(Reproduced("follow-up in years", nejm_months / 12,
                                f"{nejm.printed} = {_fmt(nejm_months / 12, 2)} years"),
                     Reproduced("control median / median follow-up", fu.ratio,
@@ -463,35 +469,41 @@ def standard_of_care(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     youngest = float(age.parsed.interval[0].value)
     says_older = "older patients" in claim.quote.lower()
     trial_selects_older = youngest >= OLDER_FROM_AGE
+    population_detail = ("population: 'older patients', while the trial enrolled adults of "
+                         f"{age.printed}") if says_older and not trial_selects_older else None
     checks = [
-        Check("overall-survival benefit the expectation rests on", "(a new standard)",
-              f"HR {hr.printed}, P {trial.figure('nejm-os-p').printed}; interval below 1, recomputed P {p_res.p:.4f}",
-              upper < 1.0 and bool(p_check.agrees), trial.cites(hr.id)),
-        Check("the investigators' own conclusion", "expected to become a new standard of treatment", presenter.printed,
-              "standard" in presenter.printed.lower(), trial.cites(presenter.id)),
-        Check("approval as consolidation", "expected to become a new standard of treatment",
-              f"approved {approved.printed}: {indication.printed}", "consolidation" in indication.printed.lower(),
-              trial.cites(indication.id), note="after the commentary was published"),
-        Check("population: older patients", "newly diagnosed older patients" if says_older else "(no age restriction)",
-              f"trial ages {age.printed}; approval: {indication.printed}", says_older == trial_selects_older,
-              trial.cites(age.id)),
+        rules.statement(upper < 1.0 and p_check.outcome == "agrees").check(
+            "overall-survival benefit the expectation rests on", "(a new standard)",
+            f"HR {hr.printed}, P {trial.figure('nejm-os-p').printed}; interval below 1, recomputed P {p_res.p:.4f}",
+            trial.cites(hr.id)),
+        rules.statement("standard" in presenter.printed.lower()).check(
+            "the investigators' own conclusion", "expected to become a new standard of treatment", presenter.printed,
+            trial.cites(presenter.id)),
+        rules.statement("consolidation" in indication.printed.lower()).check(
+            "approval as consolidation", "expected to become a new standard of treatment",
+            f"approved {approved.printed}: {indication.printed}", trial.cites(indication.id),
+            note="after the commentary was published"),
+        rules.statement(True, population_detail).check(
+            "population: older patients", "newly diagnosed older patients" if says_older else "(no age restriction)",
+            f"trial ages {age.printed}; approval: {indication.printed}", trial.cites(age.id)),
     ]
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim, trial, [hr.id])
     wording = [_wording("drug-name-typo", "belintuzumab", "blinatumomab", trial.cites("blinatumomab-cycles")),
                _wording("ph-sign-lost", "Ph-B-ALL", trial.figure("eligible-disease").printed, trial.cites("eligible-disease"))]
-    if verdict == "discrepant" and says_older and not trial_selects_older and all(c.agrees for c in checks[:3]):
-        reason = (f"The expectation itself is borne out: overall survival improved (HR {hr.printed}, recomputed P "
-                  f"{p_res.p:.4f}), the presenting author called it a new standard of care, and the FDA approved blinatumomab "
-                  f"for consolidation on {approved.printed}. But the population the commentary names is not the trial's: "
-                  f"E1910 enrolled adults aged {age.printed}, not older patients, and the FDA approval covers "
-                  f"'{indication.printed}'. The drug's name is misspelt ('belintuzumab'). " + citation_reason)
-    elif verdict == "consistent":
-        reason = ("The expectation, the benefit it rests on and the population agree with the reports. " + citation_reason)
-    else:
-        reason = disagreement(checks) + citation_reason
-    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       citation_reason=citation_reason, extra={"wording": wording})
+    reasons = {
+        "imprecise": (f"The expectation itself is borne out: overall survival improved (HR {hr.printed}, recomputed P "
+                      f"{p_res.p:.4f}), the presenting author called it “{presenter.printed}”, and the FDA approved "
+                      f"blinatumomab for consolidation on {approved.printed}. A detail departs: the commentary names "
+                      f"“older patients”, but E1910 enrolled adults aged {age.printed}, and the approval covers "
+                      f"“{indication.printed}”; the clinical meaning — a new standard for consolidation in adults — "
+                      f"holds. The drug's name is misspelt ('belintuzumab'). "),
+        "consistent": "The expectation, the benefit it rests on and the population agree with the reports. ",
+    }
+    return trial_result(
+        claim, trial, checks, [hr.id], reasons,
+        takeaway=(f"Borne out (HR {hr.printed}; approved {approved.printed}); but the trial enrolled ages {age.printed}, "
+                  "not 'older patients'."),
+        deciding=Reproduced("hazard ratio for death (full report)", float(hr.parsed.estimate.value), hr.printed),
+        extra={"wording": wording})
 
 
 @claim_group("e1910", ids=CLAIM_IDS)

@@ -40,8 +40,9 @@ from analysis.stats.reproduction import (CR_SETS, MRD_SETS, PRIMARY, bracket_fit
                             search, select_counts)
 from analysis.stats.rounding import format_percent, parse_printed, within_rounding
 from analysis.inputs.trials import Trial, load_trial
-from analysis.claims.result import Check, ClaimResult, Reproduced, disagreement
-from analysis.claims.citing import citation_axis
+from analysis.claims import rules
+from analysis.claims.citing import departures
+from analysis.claims.result import Check, ClaimResult, Reproduced
 from analysis.claims.registry import claim_group
 
 CLAIM_IDS = ["meta-scope", "meta-studies-patients", "meta-cr-rate", "meta-mrd-rate"]
@@ -54,16 +55,9 @@ def pct_ci(est: float, lo: float, hi: float, decimals: int = 1) -> str:
 
 
 def _citation(claim, pub: Trial, figure_ids: list[str], checks: list[Check]) -> tuple[str, str]:
-    """The citation axis: the cited abstract must carry the figures (``citation_axis``) *and*
-    print what the commentary says (the comparison checks); a cited source that prints other
-    numbers does not support the claim."""
-    citation, reason = citation_axis(claim, pub, figure_ids)
-    differing = [c for c in checks if c.agrees is False]
-    if citation in ("supported", "partly-supported") and differing:
-        return "not-supported", ("The cited abstract prints "
-                                 + "; ".join(f"{c.found} where the commentary has {c.reported} ({c.label})" for c in differing)
-                                 + ".")
-    return citation, reason
+    """The citation axis (``citation-reports``): the cited abstract must carry the figures *and*
+    print what the commentary says; a cited source that prints other numbers does not support it."""
+    return rules.citation_from_reports(claim, pub, figure_ids, differing=checks)
 
 
 @dataclass
@@ -159,24 +153,26 @@ def scope(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
     authors_ok = bool(commentary_authors) and len(overlap) == len(commentary_authors)
     combined = ev.studies[ev.studies["notes"].str.contains("with a TKI|chemotherapy schedules", regex=True)]
     checks = [
-        Check("aim of the cited meta-analysis", "blinatumomab monotherapy for r/r B-ALL", aim.printed, aim_ok,
-              pub.cites(aim.id)),
-        Check("'we': the commentary's authors are authors of the cited meta-analysis",
-              ", ".join(commentary_authors), authors.printed, authors_ok, pub.cites(authors.id)),
+        rules.statement(aim_ok).check("aim of the cited meta-analysis", "blinatumomab monotherapy for r/r B-ALL",
+                                      aim.printed, pub.cites(aim.id)),
+        rules.statement(authors_ok).check("'we': the commentary's authors are authors of the cited meta-analysis",
+                                          ", ".join(commentary_authors), authors.printed, pub.cites(authors.id)),
     ]
     citation, citation_reason = _citation(claim, pub, ["liu-aim", "liu-authors"], checks)
     if citation == "supported":   # no number here: say what the source does carry
         citation_reason = "The cited abstract states this aim and lists both commentary authors among its authors."
-    verdict = "consistent" if all(c.agrees for c in checks) else "discrepant"
+    verdict = rules.verdict_from_checks(checks)
     if verdict == "consistent":
         reason = (f"The cited meta-analysis states this aim in its abstract, and the commentary's authors "
                   f"({', '.join(overlap)}) are among its authors, so 'we' is accurate. There is no number to recompute. "
                   f"Caveat: {len(combined)} candidate studies ({', '.join(combined['label'])}) gave blinatumomab with a TKI or "
                   f"within chemotherapy to some patients; whether Liu 2023 included them cannot be checked. " + citation_reason)
     else:
-        reason = "Disagreement in: " + "; ".join(c.label for c in checks if not c.agrees) + ". " + citation_reason
+        reason = departures(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       citation_reason=citation_reason, extra={"evidence": ev, "combined": list(combined["label"])})
+                       citation_reason=citation_reason, extra={"evidence": ev, "combined": list(combined["label"])},
+                       takeaway="The cited meta-analysis has this aim, and 'we' is accurate: both commentary authors wrote it.",
+                       rules=rules.rules_used(checks, "combine-checks", "citation-reports"))
 
 
 CONTEXT_NOTE = ("context, not a check: it assumes the identified studies are a subset of Liu 2023's, which is "
@@ -194,25 +190,27 @@ def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
     remaining_ok = (c["remaining_studies"] > 0 and lo <= c["remaining_mean"] <= hi) or \
                    (c["remaining_studies"] == 0 and c["remaining_patients"] == 0)
     checks = [
-        Check("studies included (cited abstract)", k_text, k_fig.printed, within_rounding(k_fig.value, k_text), pub.cites(k_fig.id)),
-        Check("patients included (cited abstract)", n_text, n_fig.printed, within_rounding(n_fig.value, n_text), pub.cites(n_fig.id)),
+        rules.exact_value(k_fig.value, k_text).check("studies included (cited abstract)", k_text, k_fig.printed,
+                                                     pub.cites(k_fig.id)),
+        rules.exact_value(n_fig.value, n_text).check("patients included (cited abstract)", n_text, n_fig.printed,
+                                                     pub.cites(n_fig.id)),
         Check("context: identified candidate studies (R/R, published before Liu 2023) against the count",
               k_text, f"{c['identified']} studies ({'no more' if c['identified'] <= k else 'more'} than printed)", None,
-              "data/meta_analysis/studies.csv", note=CONTEXT_NOTE),
+              "data/meta_analysis/studies.csv", uninformative_reason=CONTEXT_NOTE, role="context"),
         Check("context: their patients against the total", n_text,
               (f"{c['identified_patients']:,} patients in {c['identified_with_n']} studies with a known N "
                f"({'no more' if c['identified_patients'] <= n else 'more'} than printed)"), None,
-              "data/meta_analysis/studies.csv (n_patients, with locations)", note=CONTEXT_NOTE),
+              "data/meta_analysis/studies.csv (n_patients, with locations)", uninformative_reason=CONTEXT_NOTE,
+              role="context"),
         Check("context: size of the studies not identified, if all identified ones were included",
               f"{k_text} studies, {n_text} patients",
               (f"{c['remaining_studies']} studies left holding {c['remaining_patients']} patients "
                f"(mean {c['remaining_mean']:.0f}; identified studies have {lo}-{hi}; "
                f"{'inside' if remaining_ok else 'outside'} that range)"),
-              None, "arithmetic on the two rows above", note=CONTEXT_NOTE),
+              None, "arithmetic on the two rows above", uninformative_reason=CONTEXT_NOTE, role="context"),
     ]
     citation, citation_reason = _citation(claim, pub, ["liu-studies", "liu-patients"], checks[:2])
-    made = [ch for ch in checks if ch.agrees is not None]
-    verdict = "consistent" if all(ch.agrees for ch in made) else "discrepant"
+    verdict = rules.verdict_from_checks(checks)
     reproduced = (Reproduced("identified candidate studies (R/R, before Liu 2023)", float(c["identified"]), f"{c['identified']}"),
                   Reproduced("patients in them (known N)", float(c["identified_patients"]), f"{c['identified_patients']:,}"))
     if verdict == "consistent":
@@ -224,9 +222,14 @@ def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
                   f"{c['remaining_patients']} patients (mean {c['remaining_mean']:.0f}) if all were included; {c['subsets_all']} subsets of the {c['candidates_with_n']} candidates with a known N add up to exactly "
                   f"{n_fig.printed}, so the total is attainable but does not identify the studies. " + citation_reason)
     else:
-        reason = disagreement(checks) + citation_reason
+        reason = departures(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       reproduced=reproduced, citation_reason=citation_reason, extra={"evidence": ev})
+                       reproduced=reproduced, citation_reason=citation_reason, extra={"evidence": ev},
+                       takeaway=(f"The cited abstract prints {k_fig.printed} studies and {n_fig.printed} patients; "
+                                 "its study list is not public."),
+                       deciding=Reproduced("studies and patients (cited abstract)", None,
+                                           f"{k_fig.printed} studies, {n_fig.printed} patients"),
+                       rules=rules.rules_used(checks, "combine-checks", "citation-reports"))
 
 
 def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: str) -> ClaimResult:
@@ -247,21 +250,23 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
     scale_names = {"logit": "logit", "raw": "raw", "asin": "arcsine"}
     centred = [scale_names[s] for s, v in implied["centre"].items() if v["compatible"]]
     checks = [
-        Check(f"pooled {name} (cited abstract)", est_text, fig_est.printed,
-              within_rounding(fig_est.value, est_p), pub.cites(fig_est.id)),
-        Check("its 95% CI (cited abstract)", range_text, fig_ci.printed,
-              within_rounding(abstract_lo.fraction, lo_p) and within_rounding(abstract_hi.fraction, hi_p), pub.cites(fig_ci.id)),
-        Check("CI centred on the estimate on some scale", f"{est_text} ({range_text})",
-              ("centred on the " + ", ".join(centred) + " scale" + ("s" if len(centred) > 1 else "")) if centred
-              else "centred on no scale tried (logit, raw, arcsine)",
-              bool(centred), "arithmetic on the printed numbers"),
+        rules.exact_value(fig_est.value, est_p).check(f"pooled {name} (cited abstract)", est_text, fig_est.printed,
+                                                      pub.cites(fig_est.id)),
+        Check("its 95% CI (cited abstract)", range_text, fig_ci.printed, None, pub.cites(fig_ci.id), rule="exact-value",
+              outcome="agrees" if within_rounding(abstract_lo.fraction, lo_p) and within_rounding(abstract_hi.fraction, hi_p)
+              else "disagrees"),
+        rules.centred(bool(centred)).check(
+            "CI centred on the estimate on some scale", f"{est_text} ({range_text})",
+            ("centred on the " + ", ".join(centred) + " scale" + ("s" if len(centred) > 1 else "")) if centred
+            else "centred on no scale tried (logit, raw, arcsine)", "arithmetic on the printed numbers"),
     ]
     if implied.get("width_ratio") is not None:
         checks.append(Check(
             "CI at least as wide as a common-effect CI over all patients", range_text,
             (f"{implied['width_ratio']:.1f} x the common-effect width for {implied['patients']:,} patients; "
              f"implies I² ≈ {implied['i2_wald']:.0f}% over {implied['k']} equal-sized studies"),
-            implied["width_ratio"] >= 1.0, "arithmetic on the printed numbers and the abstract's counts"))
+            implied["width_ratio"] >= 1.0, "arithmetic on the printed numbers and the abstract's counts",
+            rule="meta-reproduction"))
     n_invalid = int((~table["ci_valid"]).sum())
     table = table[table["ci_valid"]]
     hits = table[table["all_match"]]
@@ -269,26 +274,28 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
     fits = ev.cr_bracket if outcome == "cr" else ev.mrd_bracket
     flagged = (f" ({n_invalid} further raw-scale combinations with CI bounds outside [0, 1] are flagged and left out)"
                if n_invalid else "")
+    not_liu = "the identified studies are not known to be Liu's: compatibility, not evidence"
     checks += [
         Check(f"pooled {name}, identified studies, primary model (not Liu's study set)", f"{est_text} ({range_text})",
               pct_ci(res.estimate, res.ci_low, res.ci_high),
               bool(within_rounding(res.estimate, est_p) and within_rounding(res.ci_low, lo_p) and within_rounding(res.ci_high, hi_p)),
-              "data/meta_analysis/studies.csv (per-study locations on the page)"),
+              "data/meta_analysis/studies.csv (per-study locations on the page)", role="context",
+              rule="meta-reproduction", note=not_liu),
         Check("reproduction search: combinations landing on all three printed numbers", f"{est_text} ({range_text})",
               f"{len(hits)} of {n_combos} with a valid CI{flagged}; estimates range {format_percent(table['estimate'].min(), 1)}-"
               f"{format_percent(table['estimate'].max(), 1)}", bool(len(hits)),
-              "analysis.stats.reproduction.search over data/meta_analysis/"),
+              "analysis.stats.reproduction.search over data/meta_analysis/", role="context", rule="meta-reproduction",
+              note=not_liu),
     ]
     internal = checks[:3] + (checks[3:4] if implied.get("width_ratio") is not None else [])
     citation, citation_reason = _citation(claim, pub, [est_id, ci_id], checks[:2])
     missing = ("the list of Liu 2023's 18 studies, the count it took from each, its response definition, model and "
                "transform (only the abstract is public)")
-    if not all(c.agrees for c in internal):
-        verdict = "discrepant"
+    verdict = rules.pooled_meta_verdict(internal)
+    if verdict == "discrepant":
         reason = ("The printed figures contradict themselves: " + "; ".join(c.label for c in internal if not c.agrees)
                   + ". " + citation_reason)
     else:
-        verdict = "not-reproducible"
         best = table.sort_values(["distance", "set", "scenario", "transform", "method", "ci"]).iloc[0]
         if len(hits):
             found = (f"{len(hits)} of {n_combos} analysis combinations of the identified studies land on all three "
@@ -307,8 +314,11 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
     reproduced = (Reproduced(f"pooled {name}, {res.k} identified studies (random effects, logit, REML, Hartung-Knapp)",
                              float(res.estimate), pct_ci(res.estimate, res.ci_low, res.ci_high) + spread_text(fits),
                              (float(res.ci_low), float(res.ci_high))),)
+    takeaway = (f"Printed as the abstract says; cannot be recomputed (study list not public). The {res.k} identified "
+                f"studies give {pct_ci(res.estimate, res.ci_low, res.ci_high, 0)}.")
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       reproduced=reproduced, citation_reason=citation_reason,
+                       reproduced=reproduced, citation_reason=citation_reason, takeaway=takeaway, deciding=reproduced[0],
+                       rules=rules.rules_used(checks, "meta-reproduction", "citation-reports"),
                        extra={"evidence": ev, "hits": hits, "counts": counts, "n_invalid": n_invalid,
                               "valid": table})
 

@@ -19,8 +19,9 @@ from analysis.stats.attainability import grim_percent, km_attainable
 from analysis.inputs.files import ClaimsRegistry
 from analysis.stats.rounding import format_percent, parse_printed, rounding_interval, within_rounding
 from analysis.inputs.trials import Trial, load_trial
-from analysis.claims.result import Check, ClaimResult, Reproduced, verdict_from_checks, disagreement
-from analysis.claims.citing import citation_axis, trial_result
+from analysis.claims import rules
+from analysis.claims.citing import departures, trial_result
+from analysis.claims.result import Check, ClaimResult, Reproduced
 from analysis.claims.registry import claim_group
 
 CLAIM_IDS = ["posthct-design", "posthct-follow-up", "posthct-outcomes", "posthct-feasible"]
@@ -47,18 +48,20 @@ def grim_check(trial: Trial, fig_id: str, count_id: str | None = None) -> Check:
         found = ", ".join(f"{k}/{n} = {format_percent(k / n, 1)}" for k in res.k)
     else:
         found = f"no k/{n} prints so (nearest {', '.join(f'{k}/{n} = {format_percent(k / n, 1)}' for k in res.nearest_k)})"
-    agrees = res.consistent
+    possible = res.consistent
     reported = fig.printed
     if count_id is not None:
         count = trial.figure(count_id)
         reported = f"{count.printed} ({fig.printed})"
-        agrees = agrees and int(count.value) in res.k
-    note = fig.note
+        possible = possible and int(count.value) in res.k
     if "cumulative incidence" in fig.quantity.lower():
         # a cumulative-incidence estimate need not be k/n under censoring: GRIM cannot test it
-        agrees, note = None, "a cumulative incidence need not be a whole number of patients: shown, not counted"
-    return Check(f"{fig.quantity} is a whole number of the {n} patients", reported, found, agrees,
-                 trial.cites(fig_id), note=note)
+        return Check(f"{fig.quantity} is a whole number of the {n} patients", reported, found, None, trial.cites(fig_id),
+                     rule="attainable", note=fig.note,
+                     uninformative_reason="a cumulative incidence need not be a whole number of patients: shown, not counted")
+    judged = rules.attainable(possible, fig.parsed.estimate.decimals, n)
+    return judged.check(f"{fig.quantity} is a whole number of the {n} patients", reported, found, trial.cites(fig_id),
+                        note=fig.note)
 
 
 def km_check(trial: Trial, fig_id: str) -> tuple[Check, object]:
@@ -71,8 +74,9 @@ def km_check(trial: Trial, fig_id: str) -> tuple[Check, object]:
     else:
         plain = f"no k/{n} prints so, so patients were censored before {fig.time}"
     found = f"{plain}; with censoring {res.min_events}-{res.max_events} events"
-    return Check(f"{fig.quantity} {fig.printed} at {fig.time} attainable with n = {n}", fig.printed, found,
-                 res.attainable_with_censoring, trial.cites(fig_id)), res
+    judged = rules.attainable(res.attainable_with_censoring, fig.parsed.estimate.decimals, n)
+    return judged.check(f"{fig.quantity} {fig.printed} at {fig.time} attainable with n = {n}", fig.printed, found,
+                        trial.cites(fig_id)), res
 
 
 def _months_listed(text: str) -> list[int]:
@@ -93,20 +97,23 @@ def design(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     quote = claim.quote.lower()
     design_text = trial.figure("design").printed.lower()
     checks = [
-        Check("cycles planned", cycles_text, cycles.printed, within_rounding(cycles.value, cycles_p), trial.cites(cycles.id)),
+        rules.exact_value(cycles.value, cycles_p).check("cycles planned", cycles_text, cycles.printed, trial.cites(cycles.id)),
         Check("interval between cycles", interval_text, interval.printed,
               interval.parsed.estimate.unit == interval_p.unit and within_rounding(interval.value, interval_p),
-              trial.cites(interval.id)),
-        Check("courses in the registry record", cycles_text, courses.printed, within_rounding(courses.value, cycles_p),
-              trial.cites(courses.id)),
+              trial.cites(interval.id), rule="exact-value"),
+        rules.exact_value(courses.value, cycles_p).check("courses in the registry record", cycles_text, courses.printed,
+                                                         trial.cites(courses.id)),
         Check("spacing of the registry's courses", interval_text,
               f"{schedule.printed}: {len(months)} courses, {' and '.join(map(str, gaps))} months apart",
-              len(months) == int(cycles_p.value) and gaps == [int(interval_p.value)], trial.cites(schedule.id)),
+              len(months) == int(cycles_p.value) and gaps == [int(interval_p.value)], trial.cites(schedule.id),
+              rule="statement"),
         Check("within the first year after HCT", "during the first year", f"{window.printed}; last course at {max(months)} months",
-              "first year" in quote and "first year" in window.printed.lower() and max(months) <= 12, trial.cites(window.id)),
+              "first year" in quote and "first year" in window.printed.lower() and max(months) <= 12, trial.cites(window.id),
+              rule="statement"),
         Check("single-centre phase 2 study of feasibility", "single-center phase 2", trial.figure("design").printed,
               all(w in design_text for w in ("single-center", "phase 2", "feasibility"))
-              and all(w in quote for w in ("single-center", "phase 2", "feasibility")), trial.cites("design")),
+              and all(w in quote for w in ("single-center", "phase 2", "feasibility")), trial.cites("design"),
+              rule="statement"),
     ]
     days = trial.figure("days-to-first-cycle")
     return trial_result(
@@ -114,7 +121,9 @@ def design(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         f"The abstract describes the design in the same words ({cycles.printed} cycles, every {interval.printed}, "
         f"{window.printed}; a {trial.figure('design').printed}), and the registry record plans "
         f"{courses.printed} courses {schedule.printed}. The first cycle came a median of {days.printed} after HCT. "
-        f"No patient-level data exist, so 'consistent' is the strongest verdict possible. ")
+        f"No patient-level data exist, so 'consistent' is the strongest verdict possible. ",
+        takeaway=f"{cycles.printed} cycles every {interval.printed} in the first year, single-centre phase 2: as reported.",
+        deciding=Reproduced("cycles planned (abstract)", float(cycles.value), f"{cycles.printed} cycles, every {interval.printed}"))
 
 
 def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
@@ -126,17 +135,20 @@ def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     landmark = os1.time_months
     checks = [
         Check("median follow-up", claim.reported[0], fu.printed,
-              fu.parsed.estimate.unit == reported.unit and within_rounding(fu_months, reported), trial.cites(fu.id)),
+              fu.parsed.estimate.unit == reported.unit and within_rounding(fu_months, reported), trial.cites(fu.id),
+              rule="exact-value"),
         Check("the 1-year landmark lies within the median follow-up", claim.reported[0],
               f"{landmark:g} months < {fu.printed}: if the median is over all patients (the abstract does not say how "
               f"it was computed), more than half were followed past the landmark",
-              landmark < fu_months, trial.cites(fu.id)),
+              landmark < fu_months, trial.cites(fu.id), rule="statement"),
     ]
     return trial_result(
         claim, trial, checks, [fu.id],
         f"The abstract prints a median follow-up of {fu.printed}, beyond the {os1.time} landmark; if that median "
         f"is taken over all patients (the abstract does not say whether it is over all patients, over "
         f"survivors or by reverse Kaplan-Meier), more than half were followed past the landmark. ",
+        takeaway=f"Median follow-up {fu.printed}, as the abstract prints; the 1-year landmark lies within it.",
+        deciding=Reproduced("median follow-up (abstract)", fu_months, fu.printed),
         reproduced=(Reproduced("landmark as a fraction of the median follow-up", landmark / fu_months,
                                f"{landmark:g} / {fu_months:g} months = {landmark / fu_months:.2f}"),))
 
@@ -146,8 +158,9 @@ def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     claim = claims.get("posthct-outcomes")
     os_text, pfs_text, nrm_text = claim.reported
     os1, pfs1, nrm1 = trial.figure("os-1y"), trial.figure("pfs-1y"), trial.figure("nrm-1y")
-    checks = [Check(f"{f.quantity} at {f.time}", text, f.printed, within_rounding(f.value, parse_printed(text).estimate),
-                    trial.cites(f.id)) for f, text in ((os1, os_text), (pfs1, pfs_text), (nrm1, nrm_text))]
+    checks = [rules.exact_value(f.value, parse_printed(text).estimate).check(f"{f.quantity} at {f.time}", text, f.printed,
+                                                                             trial.cites(f.id))
+              for f, text in ((os1, os_text), (pfs1, pfs_text), (nrm1, nrm_text))]
     os_check, os_km = km_check(trial, os1.id)
     pfs_check, pfs_km = km_check(trial, pfs1.id)
     n = _n(trial, nrm1)
@@ -155,12 +168,12 @@ def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     checks += [os_check, pfs_check,
                Check(f"{nrm1.quantity} {nrm1.printed}: number of non-relapse deaths", nrm1.printed,
                      f"a cumulative incidence prints as {nrm1.printed} only with {', '.join(map(str, nrm_grim.k))} events",
-                     nrm_grim.k == (0,), trial.cites(nrm1.id))]
+                     nrm_grim.k == (0,), trial.cites(nrm1.id), rule="attainable")]
     os_lo, os_hi = rounding_interval(os1.parsed.estimate)
     pfs_lo, pfs_hi = rounding_interval(pfs1.parsed.estimate)
     checks.append(Check("overall survival is at least progression-free survival (a death is a PFS event)",
                         f"{os_text} vs {pfs_text}", f"{os1.printed} >= {pfs1.printed}", os_hi >= pfs_lo,
-                        trial.cites(os1.id)))
+                        trial.cites(os1.id), rule="statement"))
     relapse = 1 - pfs1.value - nrm1.value
     # How wide the unpublished interval must be: the exact (Clopper-Pearson) 95% interval of the
     # no-censoring count behind the PFS estimate (a censored Kaplan-Meier interval is wider).
@@ -169,8 +182,8 @@ def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         survivors = _n(trial, pfs1) - pfs_km.events_without_censoring[0]
         ci = stats.binomtest(survivors, _n(trial, pfs1)).proportion_ci(confidence_level=0.95, method="exact")
         pfs_ci = (survivors, float(ci.low), float(ci.high))
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim, trial, [os1.id, pfs1.id, nrm1.id])
+    verdict = rules.verdict_from_checks(checks)
+    citation, citation_reason = rules.citation_from_reports(claim, trial, [os1.id, pfs1.id, nrm1.id])
     reproduced = (
         Reproduced(f"deaths by {os1.time} that can give the OS estimate", None,
                    f"{os_km.min_events}-{os_km.max_events} deaths (censoring needed)"
@@ -193,9 +206,14 @@ def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
                   f"relapse, so by our arithmetic about {format_percent(relapse)} had relapsed or progressed. The confidence intervals "
                   f"and event counts are not public. " + citation_reason)
     else:
-        reason = disagreement(checks) + citation_reason
+        reason = departures(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        reproduced=reproduced, citation_reason=citation_reason,
+                       takeaway=(f"1-year OS {os1.printed}, PFS {pfs1.printed}, NRM {nrm1.printed} as printed, attainable "
+                                 f"with {_n(trial, os1)} patients; no interval is published."),
+                       deciding=Reproduced("1-year OS / PFS / NRM (abstract)", None,
+                                           f"{os1.printed} / {pfs1.printed} / {nrm1.printed}"),
+                       rules=rules.rules_used(checks, "combine-checks", "citation-reports"),
                        extra={"km": {os1.id: os_km, pfs1.id: pfs_km}, "nrm_grim": nrm_grim, "relapse": relapse,
                               "pfs_exact_ci": pfs_ci})
 
@@ -213,42 +231,49 @@ def feasible(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     treated = int(started.value) - int(withdrew.value)
     checks = [
         Check("the report's conclusion", "feasible", conclusion.printed,
-              "feasible" in conclusion.printed.lower() and "feasible" in claim.quote.lower(), trial.cites(conclusion.id)),
+              "feasible" in conclusion.printed.lower() and "feasible" in claim.quote.lower(), trial.cites(conclusion.id),
+              rule="statement"),
         Check("patients treated of those enrolled", f"{analysed.printed} of {enrolled.printed}",
               f"registry: {started.printed} started - {withdrew.printed} withdrew before treatment = {treated}",
-              treated == int(analysed.value) and int(started.value) == int(enrolled.value), trial.cites(withdrew.id)),
+              treated == int(analysed.value) and int(started.value) == int(enrolled.value), trial.cites(withdrew.id),
+              rule="rounding"),
         grim_check(trial, "completed-all-cycles-percent", "completed-all-cycles"),
     ]
     checks += [grim_check(trial, fid, cid) for fid, cid in SAFETY]
     checks += [
         Check("registry's limit for severe acute GVHD", f"at most {limit.printed}", f"{agvhd.printed} (cumulative incidence)",
-              agvhd.value <= limit.value, trial.cites(limit.id), note="if, as usual, the abstract's cumulative incidence spans the whole follow-up, it bounds the rate in the registry's shorter window"),
+              agvhd.value <= limit.value, trial.cites(limit.id), rule="statement", note="if, as usual, the abstract's cumulative incidence spans the whole follow-up, it bounds the rate in the registry's shorter window"),
         Check("registry's limit: no nonrelapse death during a cycle", "none", f"{nrm.quantity} at {nrm.time}: {nrm.printed}",
-              nrm.value == 0, trial.cites(nrm.id)),
+              nrm.value == 0, trial.cites(nrm.id), rule="statement"),
         Check("registry's limit for secondary graft failure", f"at most {trial.figure('registry-graft-failure-limit').printed}",
               "not reported in the abstract or the registry text read", None, trial.cites("registry-graft-failure-limit"),
-              note="figure not public in what was read"),
+              uninformative_reason="figure not public in what was read"),
         Check("efficacy against matched contemporary controls", "(not claimed)",
               f"{matched.printed} ({controls.printed} controls); outcome values, hazard ratio and P not public", None,
-              trial.cites(matched.id), note="the commentary omits this comparison"),
+              trial.cites(matched.id), uninformative_reason="outcome values not public; the commentary omits this comparison"),
     ]
-    verdict = verdict_from_checks(checks)
-    citation, citation_reason = citation_axis(claim, trial, [conclusion.id])
+    verdict = rules.verdict_from_checks(checks)
+    citation, citation_reason = rules.citation_from_reports(claim, trial, [conclusion.id])
     share = completed.value / analysed.value
-    made = [c for c in checks if c.agrees is not None]
+    made = [c for c in checks if c.counted]
     if verdict == "consistent":
         reason = (f"The abstract concludes in almost the same words that blinatumomab after allogeneic HCT is feasible. "
                   f"What that rests on is consistent: {analysed.printed} of {enrolled.printed} enrolled patients were treated, "
                   f"{completed.printed} ({format_percent(share, 1)}) completed all cycles, and every printed proportion is a "
-                  f"whole number of the {analysed.printed} patients (all {len(made)} checks that could be made agree). Against the registry's "
+                  f"whole number of the {analysed.printed} patients (all {len(made)} checks that could fail agree). Against the registry's "
                   f"toxicity limits, the {agvhd.quantity} was {agvhd.printed} (limit {limit.printed}) and no patient died "
                   f"without relapse; the graft-failure count is not public. 'Feasible' is a statement about delivery and "
                   f"toxicity, not benefit: the matched comparison with {controls.printed} contemporary patients found no "
                   f"significant difference in efficacy, which the commentary does not mention. " + citation_reason)
     else:
-        reason = disagreement(checks) + citation_reason
+        reason = departures(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason,
+                       takeaway=(f"Feasible as the study defines it: {completed.printed} of {analysed.printed} completed "
+                                 "all cycles within the toxicity limits; efficacy was not shown."),
+                       deciding=Reproduced("completed all cycles", share,
+                                           f"{int(completed.value)}/{int(analysed.value)} = {format_percent(share, 1)}"),
+                       rules=rules.rules_used(checks, "combine-checks", "citation-reports"),
                        reproduced=(Reproduced("completed all cycles", share, f"{int(completed.value)}/{int(analysed.value)} = {format_percent(share, 1)}"),
                                    Reproduced("treated of enrolled", analysed.value / enrolled.value,
                                               f"{int(analysed.value)}/{int(enrolled.value)} = {format_percent(analysed.value / enrolled.value, 1)}")))

@@ -126,17 +126,3 @@ class ClaimResult:
     def pending(cls, claim_id: str) -> "ClaimResult":
         return cls(id=claim_id, citation="pending", verdict="pending",
                    reason="No evaluator covers this claim yet; its analysis page is not written.")
-
-
-def verdict_from_checks(checks: list[Check] | tuple[Check, ...]) -> str:
-    """``consistent`` when every check that could be made agrees, ``discrepant`` when any
-    disagrees, ``not-reproducible`` when none could be made."""
-    made = [c for c in checks if c.agrees is not None]
-    if not made:
-        return "not-reproducible"
-    return "consistent" if all(c.agrees for c in made) else "discrepant"
-
-
-def disagreement(checks) -> str:
-    """The reason's fallback sentence naming every check that disagrees: 'Disagreement in: a; b. '."""
-    return "Disagreement in: " + "; ".join(c.label for c in checks if c.agrees is False) + ". "

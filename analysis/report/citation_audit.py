@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from analysis.inputs.files import normalise_text
 from analysis.inputs.cited_works import CitedWork
-from analysis.claims.cited_citation import work_finding
+from analysis.claims.rules import reference_finding as work_finding
 
 
 AUDIT_RULE = (
