@@ -22,7 +22,7 @@ def verify_file(tmp_path_factory):
 LEDGER_FIELDS = {"id", "quote", "section", "references", "reported", "reproduced", "citation", "verdict",
                  "reason", "citation_reason", "checks", "expected", "page", "takeaway", "deciding", "rules"}
 CHECK_FIELDS = {"label", "reported", "found", "agrees", "source", "note", "informative", "uninformative_reason",
-                "outcome", "rule", "role"}
+                "outcome", "rule", "role", "ci"}
 
 
 def test_verify_json_lists_every_claim_with_the_schema(verify_stdout):

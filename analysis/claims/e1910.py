@@ -345,7 +345,7 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         rules.exact_value(float(control_med.parsed.estimate.value), control_reported).check(
             "median OS, chemotherapy arm", control_text, control_med.printed, trial.cites(control_med.id)),
         Check("median OS in the full report", control_text, "not printed in the abstract read", None,
-              "NEJM 2024, PMID 39047240, abstract", uninformative_reason="the full text could not be read"),
+              "NEJM 2024, PMID 39047240, abstract", rule="exact-value", uninformative_reason="the full text could not be read"),
     ]
     # "not reached": every landmark of the blinatumomab arm lies above 50% beyond rounding.
     blin_marks = [trial.figure(i) for i in BLIN_LANDMARKS]

@@ -172,6 +172,7 @@ def scope(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason, extra={"evidence": ev, "combined": list(combined["label"])},
                        takeaway="The cited meta-analysis has this aim, and 'we' is accurate: both commentary authors wrote it.",
+                       deciding=Reproduced("aim of the cited meta-analysis (abstract)", None, aim.printed),
                        rules=rules.rules_used(checks, "combine-checks", "citation-reports"))
 
 
@@ -196,18 +197,18 @@ def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
                                                      pub.cites(n_fig.id)),
         Check("context: identified candidate studies (R/R, published before Liu 2023) against the count",
               k_text, f"{c['identified']} studies ({'no more' if c['identified'] <= k else 'more'} than printed)", None,
-              "data/meta_analysis/studies.csv", uninformative_reason=CONTEXT_NOTE, role="context"),
+              "data/meta_analysis/studies.csv", uninformative_reason=CONTEXT_NOTE, role="context", rule="meta-reproduction"),
         Check("context: their patients against the total", n_text,
               (f"{c['identified_patients']:,} patients in {c['identified_with_n']} studies with a known N "
                f"({'no more' if c['identified_patients'] <= n else 'more'} than printed)"), None,
               "data/meta_analysis/studies.csv (n_patients, with locations)", uninformative_reason=CONTEXT_NOTE,
-              role="context"),
+              role="context", rule="meta-reproduction"),
         Check("context: size of the studies not identified, if all identified ones were included",
               f"{k_text} studies, {n_text} patients",
               (f"{c['remaining_studies']} studies left holding {c['remaining_patients']} patients "
                f"(mean {c['remaining_mean']:.0f}; identified studies have {lo}-{hi}; "
                f"{'inside' if remaining_ok else 'outside'} that range)"),
-              None, "arithmetic on the two rows above", uninformative_reason=CONTEXT_NOTE, role="context"),
+              None, "arithmetic on the two rows above", uninformative_reason=CONTEXT_NOTE, role="context", rule="meta-reproduction"),
     ]
     citation, citation_reason = _citation(claim, pub, ["liu-studies", "liu-patients"], checks[:2])
     verdict = rules.verdict_from_checks(checks)

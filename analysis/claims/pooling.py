@@ -147,7 +147,10 @@ class Series:
 
     @property
     def shown(self) -> int:
-        """The count drawn in figures: the candidate nearest printed% x total (lower on a tie)."""
+        """The count drawn in figures: the printed count, or the candidate nearest printed% x total
+        (lower on a tie)."""
+        if len(self.candidates) == 1:
+            return self.candidates[0]
         target = parse_printed(self.reported).estimate.fraction * self.total
         return min(self.candidates, key=lambda k: (abs(k - target), k))
 

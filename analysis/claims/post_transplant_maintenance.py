@@ -247,10 +247,10 @@ def feasible(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
               nrm.value == 0, trial.cites(nrm.id), rule="statement"),
         Check("registry's limit for secondary graft failure", f"at most {trial.figure('registry-graft-failure-limit').printed}",
               "not reported in the abstract or the registry text read", None, trial.cites("registry-graft-failure-limit"),
-              uninformative_reason="figure not public in what was read"),
+              rule="statement", uninformative_reason="figure not public in what was read"),
         Check("efficacy against matched contemporary controls", "(not claimed)",
               f"{matched.printed} ({controls.printed} controls); outcome values, hazard ratio and P not public", None,
-              trial.cites(matched.id), uninformative_reason="outcome values not public; the commentary omits this comparison"),
+              trial.cites(matched.id), rule="statement", uninformative_reason="outcome values not public; the commentary omits this comparison"),
     ]
     verdict = rules.verdict_from_checks(checks)
     citation, citation_reason = rules.citation_from_reports(claim, trial, [conclusion.id])

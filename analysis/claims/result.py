@@ -66,6 +66,8 @@ class Check:
     outcome: str | None = None
     rule: str = ""
     role: str = "decides"
+    #: the 95% CI the comparison rests on (proportion scale), when it rests on one
+    ci: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         outcome = self.outcome
@@ -90,7 +92,9 @@ class Check:
         return self.outcome is not None and self.informative and self.role == "decides"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["ci"] = None if self.ci is None else [float(self.ci[0]), float(self.ci[1])]
+        return out
 
 
 @dataclass(frozen=True)

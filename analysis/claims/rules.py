@@ -91,6 +91,7 @@ class Judgement:
     informative: bool = True
     uninformative_reason: str | None = None
     position: str = ""          # "inside" | "above" | "below" an interval, for estimate rules
+    ci: tuple[float, float] | None = None   # the 95% CI an estimate rule judged
 
     def check(self, label: str, reported: str, found: str, source: str = "", note: str = "",
               role: str = "decides"):
@@ -99,7 +100,7 @@ class Judgement:
 
         return Check(label=label, reported=reported, found=found, agrees=None, source=source, note=note,
                      informative=self.informative, uninformative_reason=self.uninformative_reason,
-                     outcome=self.outcome, rule=self.rule, role=role)
+                     outcome=self.outcome, rule=self.rule, role=role, ci=self.ci)
 
 
 # =====================================================================================
@@ -166,7 +167,7 @@ def _against_interval(rule_id: str, estimate: float, ci: tuple[float, float], in
     excluded = ci[1] < low - _EPS or ci[0] >= high - _EPS
     informative, why = ci_informative(*ci)
     outcome = "disagrees" if excluded else "agrees" if position == "inside" else "departs"
-    return Judgement(outcome, rule_id, informative, why, position)
+    return Judgement(outcome, rule_id, informative, why, position, (float(ci[0]), float(ci[1])))
 
 
 @rule("range", title="An estimate against a printed range ('20%-30%')",

@@ -50,13 +50,25 @@ def test_a_read_cited_report_makes_the_citation_supported(data_copy):
     assert result.citation == "supported"
 
 
-def test_uncovered_claims_are_pending_never_invented():
-    results = evaluate_all()
-    assert len(results) == len(load_claims())
-    for result in results:
-        if result.verdict == "pending":
-            assert result.citation == "pending"
-            assert "No evaluator" in result.reason
+def test_a_claim_no_evaluator_covers_is_pending_never_invented(data_copy):
+    path = data_copy / "claims.yaml"
+    text = path.read_text()
+    path.write_text(text + """
+  - id: e1910-extra
+    quote: "E1910 randomized Phase III national cooperative clinical trials network trial."
+    section: About the study
+    references: [Litzow2022]
+    reported: []
+    page: claims/e1910
+    expected: {citation: pending, verdict: pending}
+""")
+    claims = load_claims(path)
+    results = {r.id: r for r in evaluate_all(claims)}
+    assert len(results) == len(claims)
+    pending = [r for r in results.values() if r.verdict == "pending"]
+    assert [r.id for r in pending] == ["e1910-extra"]            # the loop below runs at least once
+    for result in pending:
+        assert result.citation == "pending" and "No evaluator" in result.reason
 
 
 # --------------------------------------------------------------------------- the other E1910 claims
@@ -69,8 +81,8 @@ def test_verdicts_of_the_group_are_the_expected_ones():
     claims = load_claims()
     got = {r.id: (r.citation, r.verdict) for r in evaluate_group("e1910", claims)}
     assert got == {c.id: (c.expected_citation, c.expected_verdict) for c in claims if c.id.startswith("e1910-")}
-    assert got["e1910-mrd-threshold"] == ("unverifiable", "discrepant")
-    assert got["e1910-standard-of-care"] == ("unverifiable", "discrepant")
+    assert got["e1910-mrd-threshold"] == ("unverifiable", "imprecise")
+    assert got["e1910-standard-of-care"] == ("unverifiable", "imprecise")
 
 
 def test_population_ages_agree_and_the_lost_minus_sign_is_wording():
@@ -89,9 +101,10 @@ def test_a_different_age_range_makes_the_population_discrepant(data_copy):
 
 def test_mrd_threshold_agrees_but_the_timing_leaves_out_intensification():
     result = mrd_threshold(load_claims(), _trial())
-    assert result.verdict == "discrepant"
-    assert [c.agrees for c in result.checks] == [True, False, False]
+    assert result.verdict == "imprecise"                  # a timing detail departs; the threshold is right
+    assert [c.outcome for c in result.checks] == ["agrees", "departs", "departs"]
     assert "intensification" in result.reason and "threshold agrees" in result.reason
+    assert "“after induction and intensification chemotherapy”" in result.reason   # the source's wording, quoted
 
 
 def test_mrd_claim_would_be_consistent_if_the_sources_said_after_induction(data_copy):
@@ -105,6 +118,7 @@ def test_a_different_mrd_threshold_is_caught(data_copy):
     replace_in(data_copy / "trials" / "e1910.yaml", 'printed: "<0.01%"', 'printed: "<0.1%"')
     result = mrd_threshold(load_claims(), _trial(data_copy))
     assert result.checks[0].agrees is False and "threshold agrees" not in result.reason
+    assert result.verdict == "discrepant"                 # a wrong number is substance, not wording
 
 
 def test_arms_agree_and_a_third_control_cycle_count_is_caught(data_copy):
@@ -138,6 +152,11 @@ def test_median_os_consistency_checks_recompute_the_published_arithmetic():
     assert round(result.extra["events"].events) == 46                                          # 4 / SE^2
     unchecked = {c.label for c in result.checks if c.agrees is None}
     assert "median OS in the full report" in unchecked
+    km = [c for c in result.checks if c.rule == "attainable"]
+    whole = [c for c in km if "." not in c.reported]
+    assert len(km) == 8 and whole and not any(c.informative for c in whole)  # n = 112: every whole % is some k/n
+    assert all("cannot fail" in c.uninformative_reason for c in whole)
+    assert all(c.informative for c in km if "." in c.reported)               # 82.4% at n = 112 can fail
 
 
 def test_a_p_value_that_does_not_fit_its_interval_is_caught(data_copy):
@@ -166,9 +185,10 @@ def test_follow_up_agrees_and_a_changed_one_is_caught(data_copy):
     assert follow_up(load_claims(), _trial(data_copy)).verdict == "discrepant"
 
 
-def test_standard_of_care_is_discrepant_only_through_the_population(data_copy):
+def test_standard_of_care_is_imprecise_only_through_the_population(data_copy):
     result = standard_of_care(load_claims(), _trial())
-    assert [c.agrees for c in result.checks] == [True, True, True, False]
+    assert [c.outcome for c in result.checks] == ["agrees", "agrees", "agrees", "departs"]
+    assert result.verdict == "imprecise" and "“older patients”" in result.reason
     assert {w["erratum"] for w in result.extra["wording"]} == {"drug-name-typo", "ph-sign-lost"}
     # A trial restricted to older patients would make the claim consistent ...
     replace_in(data_copy / "trials" / "e1910.yaml", 'printed: "30-70 years"', 'printed: "60-70 years"')
@@ -178,7 +198,7 @@ def test_standard_of_care_is_discrepant_only_through_the_population(data_copy):
 def test_standard_of_care_needs_a_significant_benefit(data_copy):
     replace_in(data_copy / "trials" / "e1910.yaml", 'printed: "0.41 (0.23-0.73)"', 'printed: "0.81 (0.46-1.43)"')
     result = standard_of_care(load_claims(), _trial(data_copy))
-    assert result.checks[0].agrees is False
+    assert result.checks[0].agrees is False and result.verdict == "discrepant"
 
 
 def test_survival_figure_draws_every_landmark_and_curve():
