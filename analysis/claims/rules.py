@@ -24,6 +24,20 @@ from typing import Callable, Iterable
 from analysis.stats.rounding import format_percent, parse_printed, rounding_interval, within_rounding
 
 # =====================================================================================
+# Thresholds
+# =====================================================================================
+
+#: A 95% CI wider than this (on the proportion scale: 50 percentage points) overlaps almost any
+#: claimed figure, so a comparison that uses it cannot fail (issue 10; two-series Hartung–Knapp
+#: pools give 0.2%–97.8%).
+WIDE_CI = 0.50
+#: A published range agrees with a claimed range when the two share at least this fraction of the
+#: narrower one; touching at one end is not agreement ("30% to 60%" against "50%-65%").
+MIN_SHARED = 0.5
+_EPS = 1e-12
+
+
+# =====================================================================================
 # The registry
 # =====================================================================================
 
@@ -63,20 +77,6 @@ def rule(rule_id: str, *, title: str, decides: str, reference: str,
     return decorator
 
 
-# =====================================================================================
-# Thresholds
-# =====================================================================================
-
-#: A 95% CI wider than this (on the proportion scale: 50 percentage points) overlaps almost any
-#: claimed figure, so a comparison that uses it cannot fail (issue 10; two-series Hartung–Knapp
-#: pools give 0.2%–97.8%).
-WIDE_CI = 0.50
-#: A published range agrees with a claimed range when the two share at least this fraction of the
-#: narrower one; touching at one end is not agreement ("30% to 60%" against "50%-65%").
-MIN_SHARED = 0.5
-_EPS = 1e-12
-
-
 def _pct(value: float, decimals: int = 1) -> str:
     return format_percent(value, decimals)
 
@@ -113,7 +113,7 @@ class Judgement:
       reference="Issue 10 of this report; Bender R et al. Methods for evidence synthesis in the case of very few "
                 "studies. Res Synth Methods 2018;9:382-392 (with two studies the Hartung-Knapp interval uses t "
                 "with 1 degree of freedom and spans almost the whole scale)",
-      thresholds=[("WIDE_CI", "50 percentage points")])
+      thresholds=[("WIDE_CI", f"{100 * WIDE_CI:.0f} percentage points")])
 def ci_informative(low: float, high: float) -> tuple[bool, str | None]:
     """(informative, reason): False when the CI spans more than :data:`WIDE_CI`."""
     width = float(high) - float(low)
@@ -180,7 +180,7 @@ def _against_interval(rule_id: str, estimate: float, ci: tuple[float, float], in
                   ("agrees", "point estimate inside the interval"),
                   ("departs", "point estimate outside, 95% CI reaches the interval"),
                   ("disagrees", "whole 95% CI outside the interval"),
-                  ("WIDE_CI", "a CI wider than 50 points makes the comparison uninformative")])
+                  ("WIDE_CI", f"a CI wider than {100 * WIDE_CI:.0f} points makes the comparison uninformative")])
 def estimate_in_range(estimate: float, ci: tuple[float, float], printed_range: str) -> Judgement:
     """The range rule (thresholds above); ``position`` says where the point estimate fell."""
     return _against_interval("range", float(estimate), (float(ci[0]), float(ci[1])), claimed_interval(printed_range))
@@ -196,7 +196,7 @@ def estimate_in_range(estimate: float, ci: tuple[float, float], printed_range: s
                   ("agrees", "point estimate inside it"),
                   ("departs", "point estimate outside, 95% CI reaches it"),
                   ("disagrees", "whole 95% CI outside it"),
-                  ("WIDE_CI", "a CI wider than 50 points makes the comparison uninformative")])
+                  ("WIDE_CI", f"a CI wider than {100 * WIDE_CI:.0f} points makes the comparison uninformative")])
 def estimate_around(estimate: float, ci: tuple[float, float], printed: str) -> Judgement:
     """The 'around' rule (thresholds above)."""
     return _against_interval("around", float(estimate), (float(ci[0]), float(ci[1])), rounding_interval(printed))
@@ -221,7 +221,7 @@ def shared_length(low: float, high: float, interval: tuple[float, float]) -> flo
       reference="statcheck rounding intervals (Nuijten et al. 2016); the half-overlap threshold is this report's "
                 "(a range that only touches the claimed one at an end does not support it)",
       thresholds=[("point", "inside the claimed interval"),
-                  ("MIN_SHARED", "a range shares at least half of the narrower of the two ranges")])
+                  ("MIN_SHARED", f"a range shares at least {MIN_SHARED:.0%} of the narrower of the two ranges")])
 def published_in_range(low: float, high: float, interval: tuple[float, float]) -> Judgement:
     """A published point (low == high) or range [low, high] against the claimed interval."""
     a, b = interval

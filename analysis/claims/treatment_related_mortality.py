@@ -73,7 +73,7 @@ def fatal_evidence(data_dir: Path | str | None = None) -> FatalEvidence:
         "where read": _source_text(r),
     } for _, r in counted.iterrows()])
     chemo = counted[counted["row_id"].map(lambda rid: uses[rid].use) == "comparator"]
-    chemotherapy = pd.DataFrame([{"arm": label[r["row_id"]], "attribution": r["attribution"],
+    chemotherapy = pd.DataFrame([{"row_id": r["row_id"], "arm": label[r["row_id"]], "attribution": r["attribution"],
                                   "fatal events": f"{int(r['events'])}/{int(r['total'])}",
                                   "rate": _pct(int(r["events"]) / int(r["total"]), 1)} for _, r in chemo.iterrows()])
     guideline = frame[use == "guideline"][["row_id", "group", "reported", "quote", "study", "location"]]

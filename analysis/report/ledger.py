@@ -88,6 +88,31 @@ def ledger_csv(ledger: dict) -> str:
     return buffer.getvalue()
 
 
+CHECK_COLUMNS = ["claim", "citation", "verdict", "check", "reported", "found", "outcome", "informative",
+                 "uninformative_reason", "counted", "role", "rule", "ci_low", "ci_high", "source"]
+
+
+def ledger_checks_csv(ledger: dict) -> str:
+    """Every check of every claim as CSV, one row per check (statcheck: one row per result), with
+    whether it could fail (``informative``), why not, and whether the claim's rule counted it."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CHECK_COLUMNS)
+    for row in ledger["claims"]:
+        for c in row["checks"]:
+            counted = c["outcome"] is not None and c["informative"] and c["role"] == "decides"
+            ci = c.get("ci") or [None, None]
+            writer.writerow([row["id"], row["citation"], row["verdict"], c["label"], c["reported"], c["found"],
+                             c["outcome"] or "", str(c["informative"]).lower(), c["uninformative_reason"] or "",
+                             str(counted).lower(), c["role"], c["rule"],
+                             "" if ci[0] is None else f"{ci[0]:.6f}", "" if ci[1] is None else f"{ci[1]:.6f}",
+                             c["source"]])
+    return buffer.getvalue()
+
+
 def drift(ledger: dict) -> list[str]:
     """One line per claim whose verdicts differ from ``expected`` in data/claims.yaml."""
     out = []

@@ -1,0 +1,70 @@
+"""The rules page and the links to it: the rulebook (``analysis.claims.rules.RULES``) rendered as HTML,
+with the claims each rule decided, computed from the results.
+
+Every string from the rulebook or the results is escaped with markupsafe; links are relative paths
+inside the site.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from analysis.claims.rules import RULES
+
+#: The rules page inside the site (relative to the site root) and its anchors, ``rule-<id>``.
+RULES_PAGE = "book/methods/verdict-rules.html"
+
+
+def rule_url(rule_id: str, from_page: str = "") -> str:
+    """Relative link from ``from_page`` (a site path such as 'book/claims/e1910.html') to a rule."""
+    if rule_id not in RULES:
+        raise ValueError(f"unknown rule id {rule_id!r}")
+    depth = from_page.count("/")
+    return "../" * depth + f"{RULES_PAGE}#{RULES[rule_id].anchor}"
+
+
+def decided_by(results) -> dict[str, list]:
+    """rule id -> the results (claims) that rule decided, in reading order."""
+    out: dict[str, list] = {rid: [] for rid in RULES}
+    for result in results:
+        for rid in result.rules:
+            out[rid].append(result)
+    return out
+
+
+def rule_links_html(result, from_page: str) -> Markup:
+    """'Decided by: <a>rule title</a>, …' for a claim section."""
+    links = [Markup('<a class="rule-link" href="{}">{}</a>').format(rule_url(rid, from_page), RULES[rid].title)
+             for rid in result.rules]
+    if not links:
+        return Markup("")
+    return Markup('<p class="decided-by"><strong>Decided by:</strong> {}</p>').format(Markup(", ").join(links))
+
+
+def rules_html(results, claim_pages: dict[str, str], from_page: str = RULES_PAGE) -> Markup:
+    """Every rule as a section: title (anchored), what it decides, thresholds, reference, and the
+    claims it decided (linked to their sections). ``claim_pages``: claim id -> site path with anchor."""
+    used = decided_by(results)
+    depth = from_page.count("/")
+    parts = []
+    for rule in RULES.values():
+        thresholds = Markup("").join(Markup("<tr><th scope=\"row\">{}</th><td>{}</td></tr>").format(name, value)
+                                     for name, value in rule.thresholds)
+        claims = used[rule.id]
+        decided = (Markup(", ").join(Markup('<a href="{}">{}</a>').format("../" * depth + claim_pages[r.id], r.id)
+                                     for r in claims) if claims else Markup("<em>no claim of this report</em>"))
+        parts.append(Markup(
+            '<section class="rule" id="{anchor}"><h2>{title}</h2>'
+            '<p><strong>Decides:</strong> {decides}.</p>'
+            '{table}'
+            '<p><strong>Reference:</strong> {reference}.</p>'
+            '<p><strong>Claims it decided ({n}):</strong> {decided}</p>'
+            '<p class="rule-id">Rule id: <code>{id}</code> (<code>analysis.claims.rules.{fn}</code>)</p></section>'
+        ).format(anchor=rule.anchor, title=rule.title, decides=rule.decides,
+                 table=(Markup('<table class="rule-thresholds"><tbody>{}</tbody></table>').format(thresholds)
+                        if rule.thresholds else Markup("")),
+                 reference=rule.reference, n=len(claims), decided=decided, id=rule.id, fn=rule.function.__name__))
+    return Markup("").join(parts)
+
+
+__all__ = ["RULES_PAGE", "rule_url", "decided_by", "rule_links_html", "rules_html", "escape"]
