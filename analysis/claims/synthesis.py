@@ -445,7 +445,7 @@ def plot_stage_coverage(stages: Stages | None = None, ax=None):
     grid = [[levels.index(next(c for c in cells if c.stage == s.id and c.population == p).best_design or "none")
              for p in POPULATIONS] for s in stages.stages]
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 4.2))
+        fig, ax = plt.subplots(figsize=(8.5, 5.2))
     else:
         fig = ax.figure
     ax.imshow(grid, cmap=ListedColormap(colours), vmin=0, vmax=len(levels) - 1, aspect="auto")
@@ -454,7 +454,7 @@ def plot_stage_coverage(stages: Stages | None = None, ax=None):
             cell = next(c for c in cells if c.stage == s.id and c.population == p)
             n = len([r for r in cell.by_date if r.finding == "supports"])
             ax.text(j, i, f"{n} stud{'y' if n == 1 else 'ies'}" if n else "none found", ha="center", va="center",
-                    fontsize=10)
+                    fontsize=10, color="white" if grid[i][j] == 0 else "black")
     ax.set_xticks(range(len(POPULATIONS)), [p.capitalize() for p in POPULATIONS], fontsize=10)
     ax.set_yticks(range(len(stages.stages)), [s.label for s in stages.stages], fontsize=10)
     ax.tick_params(length=0)
@@ -462,6 +462,6 @@ def plot_stage_coverage(stages: Stages | None = None, ax=None):
     names = {"randomised": "randomised trial", "single-arm": "single-arm prospective trial",
              "retrospective": "retrospective series only", "none": "no study found"}
     ax.legend(handles=[Patch(color=c, label=names[lv]) for lv, c in zip(levels, colours)],
-              loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, fontsize=10)
+              loc="upper center", bbox_to_anchor=(0.35, -0.08), ncol=2, frameon=False, fontsize=10)
     fig.tight_layout()
     return fig
