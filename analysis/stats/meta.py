@@ -37,7 +37,6 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 from scipy import special, stats
-from statsmodels.stats.proportion import proportion_confint
 
 __all__ = ["PooledProportion", "pool_proportions", "TRANSFORMS", "METHODS", "CIS"]
 
@@ -304,6 +303,7 @@ def back_transform(values: np.ndarray, transform: str, ni: np.ndarray) -> tuple[
 
 from analysis.stats.glmm import _glm_saturated_wald, _glmm_fit, _glmm_lrt  # noqa: E402
 from analysis.stats.tau2 import _tau2_dl, _tau2_ml_reml, _tau2_pm, _wmoments  # noqa: E402
+from analysis.stats.proportions import clopper_pearson_arrays  # noqa: E402
 
 
 # --------------------------------------------------------------------------------------------
@@ -430,9 +430,7 @@ def pool_proportions(events, totals, transform: str = "logit", method: str = "RE
     if not np.all(np.isfinite(back)) or not (math.isfinite(se) and math.isfinite(tau2)):
         raise ValueError("non-finite pooled result; check the input counts")
 
-    cp_lo, cp_hi = proportion_confint(xi, ni, alpha=alpha, method="beta")
-    cp_lo = np.where(xi == 0, 0.0, cp_lo)
-    cp_hi = np.where(xi == ni, 1.0, cp_hi)
+    cp_lo, cp_hi = clopper_pearson_arrays(xi, ni, level)
     studies = pd.DataFrame({
         "label": labels,
         "events": xi.astype(int),
