@@ -289,47 +289,82 @@ def _glmm_t(res: PooledProportion) -> tuple[float, float, float, float]:
     return float(lo), float(hi), float(plo), float(phi)
 
 
-def _fits(events: tuple, totals: tuple, with_glmm: bool, memo: dict) -> list[dict]:
-    key = (events, totals, with_glmm)
-    if key in memo:
-        return memo[key]
+def _glmm_fits(events: tuple, totals: tuple, memo: dict) -> list[dict]:
+    """The GLMM's two rows (Wald and t) for one set of counts: fitted once (scalar path)."""
+    key = (events, totals)
+    if key not in memo:
+        res = pool_proportions(events, totals, transform="logit", method="GLMM", ci="wald")
+        base = {"transform": "logit", "method": "GLMM", "estimate": res.estimate, "tau2": res.tau2,
+                "i2": res.i2, "flags": "; ".join(res.flags)}
+        lo, hi, plo, phi = _glmm_t(res)
+        memo[key] = [{**base, "ci": "wald", "ci_low": res.ci_low, "ci_high": res.ci_high,
+                      "pi_low": res.pi_low, "pi_high": res.pi_high},
+                     {**base, "ci": "hk", "ci_low": lo, "ci_high": hi, "pi_low": plo, "pi_high": phi}]
+    return memo[key]
+
+
+#: the order of the models in every search table: transform, then method (GLMM after ML, logit
+#: only), then CI -- the order the scalar loops used.
+MODELS = tuple((t, m, c) for t in TRANSFORMS for m in METHODS for c in CIS if m != "GLMM" or t == "logit")
+
+
+def _all_fits(count_sets: list[tuple[tuple, tuple]], glmm: set) -> list[list[dict]]:
+    """For each (events, totals) of ``count_sets``: one dict per model of :data:`MODELS` (GLMM
+    rows only for the sets in ``glmm``). Inverse-variance models are pooled all sets at once
+    (``analysis.stats.meta_vectorised.pool_batch``); the GLMM one fit per set."""
+    from analysis.stats.meta_vectorised import pool_batch
+
+    batches = {}
+    for transform, method, ci in MODELS:
+        if method != "GLMM":
+            batches[(transform, method, ci)] = pool_batch(count_sets, transform, method, ci)
+    memo: dict = {}
     out = []
-    for transform in TRANSFORMS:
-        for method in METHODS:
+    for i, (events, totals) in enumerate(count_sets):
+        fits = []
+        for transform, method, ci in MODELS:
             if method == "GLMM":
-                if transform != "logit" or not with_glmm:
-                    continue
-                res = pool_proportions(events, totals, transform="logit", method="GLMM", ci="wald")
-                base = {"transform": "logit", "method": "GLMM", "estimate": res.estimate, "tau2": res.tau2,
-                        "i2": res.i2, "flags": "; ".join(res.flags)}
-                out.append({**base, "ci": "wald", "ci_low": res.ci_low, "ci_high": res.ci_high,
-                            "pi_low": res.pi_low, "pi_high": res.pi_high})
-                lo, hi, plo, phi = _glmm_t(res)
-                out.append({**base, "ci": "hk", "ci_low": lo, "ci_high": hi, "pi_low": plo, "pi_high": phi})
+                if ci == "wald" and (events, totals) in glmm:
+                    fits.extend(_glmm_fits(events, totals, memo))
                 continue
-            for ci in CIS:
-                res = pool_proportions(events, totals, transform=transform, method=method, ci=ci)
-                out.append({"transform": transform, "method": method, "ci": ci, "estimate": res.estimate,
-                            "ci_low": res.ci_low, "ci_high": res.ci_high, "pi_low": res.pi_low,
-                            "pi_high": res.pi_high, "tau2": res.tau2, "i2": res.i2, "flags": "; ".join(res.flags)})
-    memo[key] = out
+            b = batches[(transform, method, ci)]
+            fits.append({"transform": transform, "method": method, "ci": ci, "estimate": float(b.estimate[i]),
+                         "ci_low": float(b.ci_low[i]), "ci_high": float(b.ci_high[i]),
+                         "pi_low": float(b.pi_low[i]), "pi_high": float(b.pi_high[i]),
+                         "tau2": float(b.tau2[i]), "i2": float(b.i2[i]), "flags": "; ".join(b.flags[i])})
+        out.append(fits)
     return out
 
 
+def _bracket_label(events: tuple, cands: list[tuple]) -> str:
+    tied = [i for i, c in enumerate(cands) if len(c) > 1]
+    if not tied:
+        return "none"
+    if all(events[i] == min(cands[i]) for i in tied):
+        return "lowest"
+    if all(events[i] == max(cands[i]) for i in tied):
+        return "highest"
+    return "intermediate"
+
+
 def search(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, sets=None, scenarios=None,
-           glmm_sets=GLMM_SETS) -> pd.DataFrame:
+           glmm_sets=GLMM_SETS, brackets: str = "all") -> pd.DataFrame:
     """Pool every (study set x scenario x transform x method x CI) combination of one outcome.
 
     One row per combination: set, scenario, k, patients (sum of denominators), transform,
     method, ci, estimate, ci_low, ci_high, pi_low, pi_high, tau2, i2, flags.
-    Study sets with fewer than 2 studies with a count are skipped (nothing to pool). ``bracket``
-    is "none" (no tied count), "lowest" or "highest" (every tied count at that end);
-    ``ci_valid`` is False where the CI leaves [0, 1].
+    Study sets with fewer than 2 studies with a count are skipped (nothing to pool). Tied counts
+    are bracketed: with ``brackets="all"`` every combination of the counts a tie allows is
+    pooled (``tied_counts`` names the counts used), with ``"ends"`` only every tied count at its
+    lowest and at its highest; ``bracket`` is "none" (no tied count), "lowest", "highest" or
+    "intermediate". ``ci_valid`` is False where the CI leaves [0, 1]. Every set of counts is
+    pooled once per model, all sets at once (``analysis.stats.meta_vectorised``).
     """
+    if brackets not in ("all", "ends"):
+        raise ValueError(f"brackets must be 'all' or 'ends', got {brackets!r}")
     sets = sets or (CR_SETS if outcome == "cr" else MRD_SETS)
     scenarios = scenarios or (CR_SCENARIOS if outcome == "cr" else MRD_SCENARIOS)
-    memo: dict = {}
-    rows = []
+    plan = []
     for study_set in sets:
         for scenario in scenarios:
             counts, _ = select_counts(studies, variants, outcome, study_set.key, scenario.key)
@@ -337,15 +372,25 @@ def search(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, sets=Non
                 continue
             totals = tuple(int(x) for x in counts["total"])
             cands = [tuple(c) for c in counts["candidates"]]
-            if any(len(c) > 1 for c in cands):
-                ends = (("lowest", tuple(min(c) for c in cands)), ("highest", tuple(max(c) for c in cands)))
+            if brackets == "all":
+                combos = list(itertools.product(*cands))
+            elif any(len(c) > 1 for c in cands):
+                combos = [tuple(min(c) for c in cands), tuple(max(c) for c in cands)]
             else:
-                ends = (("none", tuple(c[0] for c in cands)),)
-            for bracket, events in ends:
-                for fit in _fits(events, totals, study_set.key in glmm_sets, memo):
-                    rows.append({"outcome": outcome, "set": study_set.key, "set_label": study_set.label,
-                                 "scenario": scenario.key, "scenario_label": scenario.label, "bracket": bracket,
-                                 "k": len(counts), "patients": int(sum(totals)), **fit})
+                combos = [tuple(c[0] for c in cands)]
+            ids = list(counts["study_id"])
+            for events in combos:
+                tied = ", ".join(f"{ids[i]} {events[i]}" for i, c in enumerate(cands) if len(c) > 1)
+                plan.append((study_set, scenario, _bracket_label(events, cands), tied, (tuple(events), totals)))
+    unique = list(dict.fromkeys(p[-1] for p in plan))
+    glmm = {p[-1] for p in plan if p[0].key in glmm_sets}
+    fits = dict(zip(unique, _all_fits(unique, glmm)))
+    rows = []
+    for study_set, scenario, bracket, tied, key in plan:
+        head = {"outcome": outcome, "set": study_set.key, "set_label": study_set.label, "scenario": scenario.key,
+                "scenario_label": scenario.label, "bracket": bracket, "tied_counts": tied, "k": len(key[1]),
+                "patients": int(sum(key[1]))}
+        rows.extend({**head, **fit} for fit in fits[key])
     out = pd.DataFrame(rows)
     out["ci_valid"] = valid_ci(out)
     return out

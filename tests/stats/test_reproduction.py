@@ -74,10 +74,12 @@ def test_search_grid_is_complete(data):
     table = search(*data, "cr", sets=CR_SETS[:2])
     per = table.groupby(["set", "scenario"]).size()
     # 4 transforms x 5 inverse-variance methods x 2 CIs = 40, plus the GLMM (Wald and t) on GLMM_SETS
-    # x 2 bracket ends where a count is tied (TOWER CR/CRh 113-115/271 in every pivotal set)
-    assert per.loc[("pivotal", "reported")] == 2 * 42
+    # x 3 tied counts where a count is tied (TOWER CR/CRh 113, 114, 115/271 in every pivotal set)
+    assert per.loc[("pivotal", "reported")] == 3 * 42
     assert per.loc[("pivotal", "narrowest")] == 42
-    assert per.loc[("pivotal-adult", "reported")] == 2 * 40
+    assert per.loc[("pivotal-adult", "reported")] == 3 * 40
+    ends = search(*data, "cr", sets=CR_SETS[:2], brackets="ends").groupby(["set", "scenario"]).size()
+    assert ends.loc[("pivotal", "reported")] == 2 * 42
     assert len(per) == 2 * len(CR_SCENARIOS)
     assert set(table["method"]) == {"EE", "DL", "PM", "REML", "ML", "GLMM"}
 
@@ -253,7 +255,9 @@ def test_tied_counts_are_bracketed(data):
     assert len(combos) == 6 and len(set(combos)) == 6
     table = search(*data, "cr", sets=CR_SETS[:1])
     reported = table[table["scenario"] == "reported"]
-    assert set(reported["bracket"]) == {"lowest", "highest"}
+    assert set(reported["bracket"]) == {"lowest", "intermediate", "highest"}
+    assert set(reported["tied_counts"]) == {"kantarjian2017-tower 113", "kantarjian2017-tower 114",
+                                            "kantarjian2017-tower 115"}
     narrow = table[table["scenario"] == "narrowest"]
     assert set(narrow["bracket"]) == {"none"}                   # TOWER CR 91/271 is not tied
 
