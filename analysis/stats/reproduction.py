@@ -351,8 +351,8 @@ def search(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, sets=Non
            glmm_sets=GLMM_SETS, brackets: str = "all") -> pd.DataFrame:
     """Pool every (study set x scenario x transform x method x CI) combination of one outcome.
 
-    One row per combination: set, scenario, k, patients (sum of denominators), transform,
-    method, ci, estimate, ci_low, ci_high, pi_low, pi_high, tau2, i2, flags.
+    One row per combination: set, scenario, k, patients (sum of denominators), events and totals
+    (the counts pooled, as tuples in the order of ``select_counts``), transform, method, ci, estimate, ci_low, ci_high, pi_low, pi_high, tau2, i2, flags.
     Study sets with fewer than 2 studies with a count are skipped (nothing to pool). Tied counts
     are bracketed: with ``brackets="all"`` every combination of the counts a tie allows is
     pooled (``tied_counts`` names the counts used), with ``"ends"`` only every tied count at its
@@ -389,7 +389,7 @@ def search(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, sets=Non
     for study_set, scenario, bracket, tied, key in plan:
         head = {"outcome": outcome, "set": study_set.key, "set_label": study_set.label, "scenario": scenario.key,
                 "scenario_label": scenario.label, "bracket": bracket, "tied_counts": tied, "k": len(key[1]),
-                "patients": int(sum(key[1]))}
+                "patients": int(sum(key[1])), "events": key[0], "totals": key[1]}
         rows.extend({**head, **fit} for fit in fits[key])
     out = pd.DataFrame(rows)
     out["ci_valid"] = valid_ci(out)
