@@ -200,22 +200,23 @@ def _tau2_ml_reml(yi, vi, mask, k, reml, bad, flags):
     he = (np.where(mask, (yi - mean[:, None]) ** 2, 0.0).sum(axis=1) - np.where(mask, vi, 0.0).sum(axis=1)
           * (k - 1) / k) / (k - 1)
     tau2 = np.maximum(0.0, he)
-    act = ~bad.copy()
+    idx = np.flatnonzero(~bad)          # rows still iterating (only these are computed)
     it = 0
-    while act.any():
+    while idx.size:
         it += 1
-        old, was_active = tau2, act.copy()
-        adj = _score_step(yi, vi, mask, tau2, reml)
-        adj = np.where(np.isnan(adj) | ~act, 0.0, adj)
-        neg = tau2 + adj < 0.0
+        t = tau2[idx]
+        adj = _score_step(yi[idx], vi[idx], mask[idx], t, reml)
+        adj = np.where(np.isnan(adj), 0.0, adj)
+        neg = t + adj < 0.0
         while neg.any():
             adj = np.where(neg, adj / 2.0, adj)
-            neg = tau2 + adj < 0.0
-        tau2 = tau2 + adj
-        act &= np.abs(old - tau2) > _THRESHOLD
+            neg = t + adj < 0.0
+        new = t + adj
+        tau2[idx] = new
         if it > _MAXITER:   # the scalar loop gives up after iteration 101 whatever the change
-            bad |= was_active
+            bad[idx] = True
             break
+        idx = idx[np.abs(t - new) > _THRESHOLD]
     ll0 = _loglik(yi, vi, mask, k, np.zeros(k.size), reml)
     ll = _loglik(yi, vi, mask, k, tau2, reml)
     reset = ~bad & (ll0 - ll > _UNIROOT_TOL) & (tau2 > _THRESHOLD)

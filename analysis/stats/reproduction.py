@@ -50,7 +50,7 @@ from scipy import special, stats
 
 from analysis.inputs import paths
 from analysis.stats.meta import CIS, METHODS, TRANSFORMS, PooledProportion, pool_proportions
-from analysis.stats.rounding import PrintedNumber, parse_number, rounding_interval, within_rounding
+from analysis.stats.rounding import PrintedNumber, parse_number, rounding_interval, within_rounding_array
 from analysis.stats.specifications import (Scenario, Specifications, StudySet, _in_set, load_candidates,
                                            load_specifications, select_counts, selection)
 
@@ -230,7 +230,7 @@ def matches(table: pd.DataFrame, estimate: str | PrintedNumber, low: str | Print
     nums = [parse_number(x) if isinstance(x, str) else x for x in (estimate, low, high)]
     out = table.copy()
     for col, num, name in zip(("estimate", "ci_low", "ci_high"), nums, ("est_match", "low_match", "high_match")):
-        out[name] = [within_rounding(float(v), num) for v in out[col]]
+        out[name] = within_rounding_array(out[col].to_numpy(float), num)
     out["all_match"] = out["est_match"] & out["low_match"] & out["high_match"]
     out["distance"] = np.max(np.abs(np.column_stack([out[c].to_numpy(float) - n.fraction for c, n in
                                                      zip(("estimate", "ci_low", "ci_high"), nums)])), axis=1)
