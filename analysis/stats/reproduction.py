@@ -51,7 +51,7 @@ from scipy import special, stats
 from analysis.inputs import paths
 from analysis.stats.meta import CIS, METHODS, TRANSFORMS, PooledProportion, pool_proportions
 from analysis.stats.rounding import PrintedNumber, parse_number, rounding_interval, within_rounding_array
-from analysis.stats.specifications import (Scenario, Specifications, StudySet, _in_set, load_candidates,
+from analysis.stats.specifications import (Scenario, Specifications, StudySet, _in_set, _records, load_candidates,
                                            load_specifications, select_counts, selection)
 
 __all__ = [
@@ -178,9 +178,10 @@ def search(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, sets=Non
     scenarios = scenarios or specs.scenarios[outcome]
     glmm_sets = specs.glmm_sets if glmm_sets is None else glmm_sets
     plan = []
+    rows_once = (_records(studies), _records(variants))
     for study_set in sets:
         for scenario in scenarios:
-            counts, _ = select_counts(studies, variants, outcome, study_set.key, scenario.key, specs)
+            counts, _ = select_counts(studies, variants, outcome, study_set.key, scenario.key, specs, rows_once)
             if len(counts) < 2:
                 continue
             totals = tuple(int(x) for x in counts["total"])

@@ -380,8 +380,15 @@ def _choose(groups: list[dict], sc: Scenario, study: str) -> tuple[dict | None, 
     return None, "no count matches the scenario"
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain dicts (pandas NA as None), read once per search rather than once per specification."""
+    cols = list(frame.columns)
+    data = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in cols]
+    return [dict(zip(cols, values)) for values in zip(*data)]
+
+
 def selection(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, set_key: str, scenario: str,
-              specs: Specifications | None = None) -> Selection:
+              specs: Specifications | None = None, _rows: tuple[list, list] | None = None) -> Selection:
     """Apply one specification (study set x scenario of ``specifications.yaml``) to the tables.
 
     ``counts``: one row per study (and per sub-cohort scope the set pools) with ``events`` (the
@@ -394,16 +401,17 @@ def selection(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, set_k
     specs = specs or load_specifications(variants.attrs.get("data_dir", paths.DATA))
     study_set = specs.study_set(outcome, set_key)
     sc = specs.scenario(outcome, scenario)
+    study_rows, variant_rows = _rows or (_records(studies), _records(variants))
     by_study: dict = {}
-    for v in variants.itertuples(index=False):
-        if v.outcome != outcome or bool(v.hypothetical) or pd.isna(v.events) or pd.isna(v.total):
+    for v in variant_rows:
+        if v["outcome"] != outcome or bool(v["hypothetical"]) or v["events"] is None or v["total"] is None:
             continue
-        by_study.setdefault((v.study_id, v.scope), []).append(
-            {"definition": v.definition, "events": int(v.events), "total": int(v.total), "derived": bool(v.derived),
-             "location": v.location, "primary": bool(v.primary), "response": v.response,
-             "denominator": v.denominator, "cohort": v.cohort, "scope": v.scope})
+        by_study.setdefault((v["study_id"], v["scope"]), []).append(
+            {"definition": v["definition"], "events": int(v["events"]), "total": int(v["total"]),
+             "derived": bool(v["derived"]), "location": v["location"], "primary": bool(v["primary"]),
+             "response": v["response"], "denominator": v["denominator"], "cohort": v["cohort"], "scope": v["scope"]})
     rows, omitted = [], []
-    for s in studies.to_dict(orient="records"):
+    for s in study_rows:
         if not _in_set(s, study_set, specs.cutoff_year):
             continue
         main = MAIN_SCOPE.get(s["setting"])
@@ -429,7 +437,7 @@ def selection(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, set_k
 
 
 def select_counts(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, set_key: str, scenario: str,
-                  specs: Specifications | None = None) -> tuple[pd.DataFrame, list[str]]:
+                  specs: Specifications | None = None, _rows=None) -> tuple[pd.DataFrame, list[str]]:
     """(counts, labels of the studies of the set without a count): :func:`selection` as a pair."""
-    sel = selection(studies, variants, outcome, set_key, scenario, specs)
+    sel = selection(studies, variants, outcome, set_key, scenario, specs, _rows)
     return sel.counts, [o.label for o in sel.omitted]
