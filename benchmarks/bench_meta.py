@@ -105,7 +105,7 @@ def search_benchmark() -> None:
     finally:
         mv.pool_batch = original
     table = search(studies, variants, "cr")
-    sets = list(dict.fromkeys(zip(table["events"], table["totals"]))) * 20
+    sets = list(dict.fromkeys(zip(table["events"], table["totals"], strict=True))) * 20
     t_b = _median_time(lambda: mv.pool_batch(sets, "logit", "REML", "hk"))
     t_s = _median_time(lambda: _scalar_batch(sets, "logit", "REML", "hk"))
     print(f"\nreproduction search, both outcomes ({rows} rows, every tie combination), median of 3:")

@@ -23,8 +23,8 @@ fit), a Paule-Mandel root beyond metafor's ``tau2.max``, Fisher scoring that doe
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 from scipy import special, stats

@@ -51,8 +51,17 @@ from scipy import special, stats
 from analysis.inputs import paths
 from analysis.stats.meta import CIS, METHODS, TRANSFORMS, PooledProportion, pool_proportions
 from analysis.stats.rounding import PrintedNumber, parse_number, rounding_interval, within_rounding_array
-from analysis.stats.specifications import (Scenario, Specifications, StudySet, _in_set, _records, load_candidates,
-                                           load_specifications, select_counts, selection)
+from analysis.stats.specifications import (
+    Scenario,
+    Specifications,
+    StudySet,
+    _in_set,
+    _records,
+    load_candidates,
+    load_specifications,
+    select_counts,
+    selection,
+)
 
 __all__ = [
     "StudySet", "Scenario", "load_candidates", "select_counts", "selection", "search", "matches",
@@ -161,7 +170,8 @@ def search(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, sets=Non
     """Pool every (study set x scenario x transform x method x CI) combination of one outcome.
 
     One row per combination: set, scenario, k, patients (sum of denominators), events and totals
-    (the counts pooled, as tuples in the order of ``select_counts``), transform, method, ci, estimate, ci_low, ci_high, pi_low, pi_high, tau2, i2, flags.
+    (the counts pooled, as tuples in the order of ``select_counts``), transform, method, ci, estimate,
+    ci_low, ci_high, pi_low, pi_high, tau2, i2, flags.
     Study sets with fewer than 2 studies with a count are skipped (nothing to pool). Tied counts
     are bracketed: with ``brackets="all"`` every combination of the counts a tie allows is
     pooled (``tied_counts`` names the counts used), with ``"ends"`` only every tied count at its
@@ -198,7 +208,7 @@ def search(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, sets=Non
                 plan.append((study_set, scenario, _bracket_label(events, cands), tied, (tuple(events), totals)))
     unique = list(dict.fromkeys(p[-1] for p in plan))
     glmm = {p[-1] for p in plan if p[0].key in glmm_sets}
-    fits = dict(zip(unique, _all_fits(unique, glmm)))
+    fits = dict(zip(unique, _all_fits(unique, glmm), strict=True))
     rows = []
     for study_set, scenario, bracket, tied, key in plan:
         head = {"outcome": outcome, "set": study_set.key, "set_label": study_set.label, "scenario": scenario.key,
@@ -230,11 +240,11 @@ def matches(table: pd.DataFrame, estimate: str | PrintedNumber, low: str | Print
     """
     nums = [parse_number(x) if isinstance(x, str) else x for x in (estimate, low, high)]
     out = table.copy()
-    for col, num, name in zip(("estimate", "ci_low", "ci_high"), nums, ("est_match", "low_match", "high_match")):
+    for col, num, name in zip(("estimate", "ci_low", "ci_high"), nums, ("est_match", "low_match", "high_match"), strict=True):
         out[name] = within_rounding_array(out[col].to_numpy(float), num)
     out["all_match"] = out["est_match"] & out["low_match"] & out["high_match"]
     out["distance"] = np.max(np.abs(np.column_stack([out[c].to_numpy(float) - n.fraction for c, n in
-                                                     zip(("estimate", "ci_low", "ci_high"), nums)])), axis=1)
+                                                     zip(("estimate", "ci_low", "ci_high"), nums, strict=True)])), axis=1)
     return out
 
 

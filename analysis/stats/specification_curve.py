@@ -168,7 +168,8 @@ def _leave_out_report(hits: list[tuple[tuple[int, ...], dict]], labels: list[str
     always = set(outs[0]).intersection(*map(set, outs[1:]))
     fewest = min(len(o) for o in outs)
     smallest = sorted({o for o in outs if len(o) == fewest})
-    ex_subset, ex_fit = min(zip(outs, (f for _, f in hits)), key=lambda t: (len(t[0]), t[1]["distance"], t[0]))
+    ex_subset, ex_fit = min(zip(outs, (f for _, f in hits), strict=True),
+                            key=lambda t: (len(t[0]), t[1]["distance"], t[0]))
     name = lambda idx: tuple(labels[i] for i in idx)  # noqa: E731
     example = {**ex_fit, "left_out": name(ex_subset)}
     return name(sorted(always)), tuple(name(o) for o in smallest), example
@@ -232,7 +233,8 @@ def best_subsets(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, pr
     e_always, e_smallest, e_example = _leave_out_report(list(best_est.items()), labels)
     t, meth, ci = model
     return SubsetSearch(
-        studies=tuple(labels), model=tuple(model), model_name=f"{MODEL_NAMES[t]}, {MODEL_NAMES[meth]}, {MODEL_NAMES[ci]}",
+        studies=tuple(labels), model=tuple(model),
+        model_name=f"{MODEL_NAMES[t]}, {MODEL_NAMES[meth]}, {MODEL_NAMES[ci]}",
         printed=(est.text, lo.text, hi.text), min_size=min_size, exhaustive=exhaustive,
         seed=None if exhaustive else seed, subsets=len(subsets), fits=len(sets), reach_estimate=len(best_est),
         reach_all=len(best_all), always_left_out=always, smallest_leave_out=smallest, example=example,

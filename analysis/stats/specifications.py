@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -52,7 +52,7 @@ class _Strict(BaseModel):
 
 
 class YearMax(_Strict):
-    max: Union[int, Literal["cutoff_year"]]
+    max: int | Literal["cutoff_year"]
 
 
 class StudySet(_Strict):
@@ -61,7 +61,7 @@ class StudySet(_Strict):
     key: str
     label: str
     description: str
-    where: dict[str, Union[YearMax, list[Union[bool, str]]]]
+    where: dict[str, YearMax | list[bool | str]]
     scopes: list[Scope] = ["rr"]
 
 
@@ -248,7 +248,8 @@ def validate_candidates(studies: pd.DataFrame, variants: pd.DataFrame, data_dir:
             continue
         if (v.outcome == "mrd") != (v.response == "MRD"):
             errors.append(DataError(vpath, _where(i), "response",
-                                    f"{v.response!r} with outcome {v.outcome!r} (MRD rows have response MRD, CR rows never)"))
+                                    f"{v.response!r} with outcome {v.outcome!r} "
+                                    "(MRD rows have response MRD, CR rows never)"))
         if bool(v.primary):
             if bool(v.hypothetical):
                 errors.append(DataError(vpath, _where(i), "primary", "a hypothetical count cannot be primary"))
@@ -364,7 +365,7 @@ def _choose(groups: list[dict], sc: Scenario, study: str) -> tuple[dict | None, 
     elif sc.pick in ("fewest", "most"):
         ends = [min(g["candidates"]) if sc.pick == "fewest" else max(g["candidates"]) for g in pool]
         target = (min(ends) if sc.pick == "fewest" else max(ends)) if ends else None
-        pool = [g for g, e in zip(pool, ends) if e == target]
+        pool = [g for g, e in zip(pool, ends, strict=True) if e == target]
         if len(pool) > 1 and rank:
             best = min(rank.get(g["denominator"], len(rank)) for g in pool)
             pool = [g for g in pool if rank.get(g["denominator"], len(rank)) == best]
@@ -384,7 +385,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows as plain dicts (pandas NA as None), read once per search rather than once per specification."""
     cols = list(frame.columns)
     data = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in cols]
-    return [dict(zip(cols, values)) for values in zip(*data)]
+    return [dict(zip(cols, values, strict=True)) for values in zip(*data, strict=True)]
 
 
 def selection(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, set_key: str, scenario: str,

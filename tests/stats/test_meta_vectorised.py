@@ -45,7 +45,7 @@ def search_sets():
     sets = []
     for outcome in ("cr", "mrd"):
         table = search(studies, variants, outcome)
-        sets += list(dict.fromkeys(zip(table["events"], table["totals"])))
+        sets += list(dict.fromkeys(zip(table["events"], table["totals"], strict=True)))
     return sets
 
 

@@ -54,8 +54,9 @@ def test_rejects_a_bad_level(level):
 
 def test_a_wrong_interval_fails(monkeypatch):
     """The reference test can fail: a Wald interval in place of the exact one is caught."""
-    import analysis.stats.proportions as mod
     from statsmodels.stats.proportion import proportion_confint
+
+    import analysis.stats.proportions as mod
 
     monkeypatch.setattr(mod, "proportion_confint",
                         lambda x, n, alpha, method: proportion_confint(x, n, alpha=alpha, method="normal"))

@@ -119,6 +119,7 @@ def test_two_mrd_pools_like_with_like(data):
 def test_an_itt_count_removed_leaves_the_study_out(data_copy):
     from conftest import replace_in
     replace_in(data_copy / "meta_analysis" / "outcome_variants.csv",
-               "japan-peds-phase1b-2020,mrd,false,MRD,treated,", "japan-peds-phase1b-2020,mrd,false,MRD,responders-assessed,")
+               "japan-peds-phase1b-2020,mrd,false,MRD,treated,",
+               "japan-peds-phase1b-2020,mrd,false,MRD,responders-assessed,")
     itt = mrd_pools(*load_candidates(data_copy))["itt"]
     assert itt.k == 5 and "Japanese paediatric phase 1b 2020" in [o.label for o in itt.omitted]

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import replace_in
 
 from analysis.inputs.files import DataError, DataErrors
-from analysis.stats.specifications import (MAIN_SCOPE, Specifications, _choose, load_candidates, load_specifications,
-                                           selection)
-from conftest import replace_in
+from analysis.stats.specifications import (
+    MAIN_SCOPE,
+    Specifications,
+    _choose,
+    load_candidates,
+    load_specifications,
+    selection,
+)
 
 SPEC = "meta_analysis/specifications.yaml"
 VAR = "meta_analysis/outcome_variants.csv"
@@ -43,7 +49,8 @@ def _error(data_copy, exc=(DataError, DataErrors)) -> str:
      "study_sets.cr[4].where.setting: 'mixd' is not a value of studies.csv setting"),
     ("population: [adult], setting: [rr-active]", "populations: [adult], setting: [rr-active]",
      "study_sets.cr[3].where.populations: unknown condition"),
-    ("cutoff_year: 2022", "cutoff_year: \"2022\"", "specifications.yaml:25: cutoff_year: Input should be a valid integer"),
+    ("cutoff_year: 2022", "cutoff_year: \"2022\"",
+     "specifications.yaml:25: cutoff_year: Input should be a valid integer"),
     ("      pick: fewest\n      otherwise: primary", "      pick: fewest\n      otherwise: primary\n      fallback: x",
      "scenarios.cr[1].fallback: Extra inputs are not permitted"),
     ("      pick: preferred", "      pick: best", "scenarios.mrd[1].pick: Input should be"),
@@ -135,7 +142,8 @@ def test_pick_rules_on_both_sides():
 def test_a_study_outside_the_sets_scopes_is_an_error(data_copy):
     replace_in(data_copy / "meta_analysis" / "studies.csv", "rct-arm,true,adult,negative,rr-active,271",
                "rct-arm,true,adult,negative,mrd-positive,271")
-    replace_in(data_copy / VAR, "kantarjian2017-tower,cr,true,CR/CRh,randomised,rr,", "kantarjian2017-tower,cr,true,CR/CRh,randomised,mrd-positive,")
+    replace_in(data_copy / VAR, "kantarjian2017-tower,cr,true,CR/CRh,randomised,rr,",
+               "kantarjian2017-tower,cr,true,CR/CRh,randomised,mrd-positive,")
     studies, variants = load_candidates(data_copy)
     sel = selection(studies, variants, "cr", "identified", "reported")
     assert "kantarjian2017-tower" not in set(sel.counts["study_id"])   # setting no longer matches the set
