@@ -38,7 +38,9 @@ from analysis.inputs.files import ClaimsRegistry
 from analysis.stats.reproduction import (CR_SETS, MRD_SETS, PRIMARY, bracket_fits, ci_implications, hypothetical_counts,
                             count_consistency, leave_one_out, load_candidates, matches, primary_analysis,
                             search, select_counts)
+from analysis.stats.mrd_pools import mrd_pools
 from analysis.stats.rounding import format_percent, parse_printed, within_rounding
+from analysis.stats.specification_curve import best_subsets, specification_summary
 from analysis.inputs.trials import Trial, load_trial
 from analysis.claims import rules
 from analysis.claims.citing import departures
@@ -85,6 +87,14 @@ class Evidence:
     cr_bracket: list = field(default_factory=list)
     mrd_bracket: list = field(default_factory=list)
     hypothetical: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the search as a specification curve (``analysis.stats.specification_curve``)
+    cr_spec: object = None
+    mrd_spec: object = None
+    #: best-subset searches over the identified studies (None where fewer studies than the minimum)
+    cr_subsets: object = None
+    mrd_subsets: object = None
+    #: MRD like with like: {"reported": among CR/CRh assessed, "itt": over every patient treated}
+    mrd_definitions: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
 
@@ -125,7 +135,23 @@ def gather(data_dir: Path | str = paths.DATA, bibliography: Path | str = paths.B
         yu_mrd=matches(mrd_valid[mrd_valid["set"] == MRD_SETS[0].key], *yu_mrd),
         cr_bracket=bracket_fits(cr_counts), mrd_bracket=bracket_fits(mrd_counts),
         hypothetical=hypothetical_counts(variants),
+        cr_spec=specification_summary(cr_search, cr_est, cr_lo, cr_hi),
+        mrd_spec=specification_summary(mrd_search, mrd_est, mrd_lo, mrd_hi),
+        cr_subsets=_subsets(studies, variants, "cr", (cr_est, cr_lo, cr_hi)),
+        mrd_subsets=_subsets(studies, variants, "mrd", (mrd_est, mrd_lo, mrd_hi)),
+        mrd_definitions=mrd_pools(studies, variants),
     )
+
+
+#: Subsets of the identified studies searched have at least this many studies.
+MIN_SUBSET = 5
+
+
+def _subsets(studies, variants, outcome, printed):
+    try:
+        return best_subsets(studies, variants, outcome, printed, min_size=MIN_SUBSET)
+    except ValueError:     # fewer candidate studies than MIN_SUBSET: no subset search
+        return None
 
 
 def spread_text(fits: list) -> str:
@@ -233,6 +259,65 @@ def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
                        rules=rules.rules_used(checks, "combine-checks", "citation-reports"))
 
 
+def _names(labels) -> str:
+    """'TOWER, ALCANTARA and MT103-205' from study labels ('Kantarjian 2017 (TOWER)' -> 'TOWER')."""
+    short = [lab.split("(")[-1].rstrip(")") if "(" in lab else lab for lab in labels]
+    return ", ".join(short[:-1]) + (" and " if len(short) > 1 else "") + short[-1] if short else ""
+
+
+def search_sentences(spec, subsets, outcome: str) -> str:
+    """What the search found, in words that claim no more than the computed values show: the
+    specification curve (study set x definition, models within each) and the best-subset search."""
+    o, table = spec.overall, spec.table
+    n_sets, n_defs = table["set"].nunique(), table["scenario"].nunique()
+    lands = [f"{o['specifications_' + k]} on the {w}" for k, w in (("est", "estimate"), ("low", "lower bound"),
+                                                                    ("high", "upper bound"))]
+    text = (f"Of the {o['specifications']} specifications of the search ({n_sets} study sets x {n_defs} definitions of "
+            f"response, each pooled under every model and every combination of tied counts), "
+            f"{o['specifications_all']} land on all three printed numbers ({'; '.join(lands)}); the choice of model "
+            f"within a specification moves the estimate by a median of {o['model_range_median_points']:.1f} points "
+            f"({o['model_range_min_points']:.1f}-{o['model_range_max_points']:.1f}). ")
+    if subsets is None or subsets.subsets <= 1:
+        text += "Too few identified studies have a count for a subset search. "
+        if o["specifications_all"]:
+            text += (f"{o['specifications_all']} specification(s) land on all three printed numbers: that is "
+                     "compatibility found by search, not a reproduction. ")
+        return text
+    c = subsets.closest
+    text += (f"Subsets chosen after the fact come closer: of the {subsets.subsets:,} subsets of at least "
+             f"{subsets.min_size} of the {len(subsets.studies)} identified studies ({subsets.model_name}), "
+             f"{subsets.reach_estimate} reach the printed estimate and {subsets.reach_all} reach the estimate and both "
+             f"bounds; the closest, leaving out {_names(c['left_out'])}, gives "
+             f"{pct_ci(c['estimate'], c['ci_low'], c['ci_high'])}. ")
+    if subsets.reach_estimate and not subsets.estimate_always_left_out:
+        text += "No study is left out by every subset that reaches the estimate. "
+    if o["specifications_all"]:
+        return text + (f"{o['specifications_all']} specification(s) land on all three printed numbers: that is "
+                       "compatibility found by search, not a reproduction, since the study sets are not known to be "
+                       "Liu's. ")
+    if subsets.reach_all:
+        return text + ("No rule-based study set reaches the printed figures; hand-picked subsets do, which is "
+                       "compatibility, not reproduction. ")
+    return text + ("So no rule-based study set reaches the printed figure; only hand-picked subsets of the identified "
+                   "studies come near it, which is compatibility, not reproduction. ")
+
+
+def mrd_sentences(definitions: dict, est_p, lo_p, hi_p) -> str:
+    """The two MRD definitions pooled like with like, and which one the printed figure fits."""
+    parts, fits = [], []
+    for key, d in definitions.items():
+        f = d.fit
+        where = ("inside" if f.ci_low <= est_p.fraction <= f.ci_high else
+                 "below" if est_p.fraction < f.ci_low else "above")
+        if where == "inside":
+            fits.append(d.words)
+        parts.append(f"{d.words}: {pct_ci(f.estimate, f.ci_low, f.ci_high)} (k = {f.k}; the printed "
+                     f"{est_p.text} lies {where} this CI)")
+    verdict = (f"the printed figure fits {' and '.join(fits)}" if fits else
+               "the printed figure fits neither definition as pooled from the identified studies")
+    return ("Pooled like with like, the two definitions of MRD response give " + "; ".join(parts) + f"; {verdict}. ")
+
+
 def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: str) -> ClaimResult:
     claim = claims.get(claim_id)
     pub = ev.published
@@ -268,6 +353,8 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
              f"implies I² ≈ {implied['i2_wald']:.0f}% over {implied['k']} equal-sized studies"),
             implied["width_ratio"] >= 1.0, "arithmetic on the printed numbers and the abstract's counts",
             rule="meta-reproduction"))
+    spec = ev.cr_spec if outcome == "cr" else ev.mrd_spec
+    subsets = ev.cr_subsets if outcome == "cr" else ev.mrd_subsets
     n_invalid = int((~table["ci_valid"]).sum())
     table = table[table["ci_valid"]]
     hits = table[table["all_match"]]
@@ -282,9 +369,12 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
               bool(within_rounding(res.estimate, est_p) and within_rounding(res.ci_low, lo_p) and within_rounding(res.ci_high, hi_p)),
               "data/meta_analysis/studies.csv (per-study locations on the page)", role="context",
               rule="meta-reproduction", note=not_liu),
-        Check("reproduction search: combinations landing on all three printed numbers", f"{est_text} ({range_text})",
-              f"{len(hits)} of {n_combos} with a valid CI{flagged}; estimates range {format_percent(table['estimate'].min(), 1)}-"
-              f"{format_percent(table['estimate'].max(), 1)}", bool(len(hits)),
+        Check("reproduction search: specifications (study set x definition) landing on all three printed numbers",
+              f"{est_text} ({range_text})",
+              f"{spec.overall['specifications_all']} of {spec.overall['specifications']} specifications "
+              f"({n_combos} pooled analyses with a valid CI{flagged}); estimates range "
+              f"{format_percent(table['estimate'].min(), 1)}-{format_percent(table['estimate'].max(), 1)}",
+              bool(spec.overall["specifications_all"]),
               "analysis.stats.reproduction.search over data/meta_analysis/", role="context", rule="meta-reproduction",
               note=not_liu),
     ]
@@ -297,26 +387,30 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
         reason = ("The printed figures contradict themselves: " + "; ".join(c.label for c in internal if not c.agrees)
                   + ". " + citation_reason)
     else:
-        best = table.sort_values(["distance", "set", "scenario", "transform", "method", "ci"]).iloc[0]
-        if len(hits):
-            found = (f"{len(hits)} of {n_combos} analysis combinations of the identified studies land on all three "
-                     f"printed numbers (e.g. {hits.iloc[0]['set_label']}, {hits.iloc[0]['scenario_label']}, "
-                     f"{hits.iloc[0]['transform']} {hits.iloc[0]['method']}); that is compatibility found by search, not a reproduction")
-        else:
-            found = (f"none of {n_combos} analysis combinations of the identified studies lands on all three printed "
-                     f"numbers: pooled estimates range from {format_percent(table['estimate'].min(), 1)} to "
-                     f"{format_percent(table['estimate'].max(), 1)}, and the closest ({best['set_label']}, "
-                     f"{best['scenario_label']}, {best['transform']} {best['method']} {best['ci']}) gives "
-                     f"{pct_ci(best['estimate'], best['ci_low'], best['ci_high'])}")
         reason = (f"The cited abstract prints {fig_est.printed} ({fig_ci.printed}), as the commentary says, and the "
                   f"interval is coherent with its estimate. It cannot be recomputed: missing are {missing}. "
                   f"The {res.k} identified studies with a count give {pct_ci(res.estimate, res.ci_low, res.ci_high)} "
-                  f"(random effects, logit, REML, Hartung-Knapp){spread_text(fits)}; {found}{flagged}. " + citation_reason)
+                  f"(random effects, logit, REML, Hartung-Knapp){spread_text(fits)}. "
+                  f"Across every specification and model, pooled estimates with a valid CI range from "
+                  f"{format_percent(table['estimate'].min(), 1)} to {format_percent(table['estimate'].max(), 1)}{flagged}. "
+                  + search_sentences(spec, subsets, outcome)
+                  + (mrd_sentences(ev.mrd_definitions, est_p, lo_p, hi_p) if outcome == "mrd" else "")
+                  + citation_reason)
     reproduced = (Reproduced(f"pooled {name}, {res.k} identified studies (random effects, logit, REML, Hartung-Knapp)",
                              float(res.estimate), pct_ci(res.estimate, res.ci_low, res.ci_high) + spread_text(fits),
                              (float(res.ci_low), float(res.ci_high))),)
-    takeaway = (f"Printed as the abstract says; cannot be recomputed (study list not public). The {res.k} identified "
-                f"studies give {pct_ci(res.estimate, res.ci_low, res.ci_high, 0)}.")
+    if outcome == "mrd":
+        reproduced += tuple(Reproduced(f"pooled MRD response, {d.words}", float(d.fit.estimate),
+                                       pct_ci(d.fit.estimate, d.fit.ci_low, d.fit.ci_high) + f" (k = {d.fit.k})",
+                                       (float(d.fit.ci_low), float(d.fit.ci_high)))
+                            for d in ev.mrd_definitions.values())
+    if outcome == "mrd" and ev.mrd_definitions:
+        r_, i_ = ev.mrd_definitions["reported"].fit, ev.mrd_definitions["itt"].fit
+        takeaway = (f"Not recomputable; among assessed responders {format_percent(r_.estimate)}, over all treated "
+                    f"{format_percent(i_.estimate)}: the printed {est_text} fits neither.")
+    else:
+        takeaway = (f"Printed as the abstract says; cannot be recomputed (study list not public). The {res.k} identified "
+                    f"studies give {pct_ci(res.estimate, res.ci_low, res.ci_high, 0)}.")
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        reproduced=reproduced, citation_reason=citation_reason, takeaway=takeaway, deciding=reproduced[0],
                        rules=rules.rules_used(checks, "meta-reproduction", "citation-reports"),

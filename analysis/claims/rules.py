@@ -463,6 +463,45 @@ def reference_finding(work, claim_id: str, claim_citation: str) -> str:
     return claim_citation
 
 
+@rule("stage-coverage", title="'Feasible at all stages': evidence for every stage, adults and children",
+      decides="the headline's verdict from the strongest design that supported feasibility in each stage x population "
+              "by the commentary's publication date",
+      reference="A prospective single-arm trial is built to test feasibility (delivery as planned, acceptable toxicity); "
+                "a retrospective series shows only that selected patients received the drug (GRADE: observational "
+                "evidence starts lower, Guyatt GH et al. J Clin Epidemiol 2011;64:401-406)",
+      thresholds=[("consistent", "every stage x population cell has prospective evidence by the date"),
+                  ("imprecise", "every stage has prospective evidence somewhere, but a cell rests on retrospective "
+                   "series only or on nothing"),
+                  ("discrepant", "a whole stage has no evidence, or a prospective study found it not feasible")])
+def stage_coverage(cells) -> tuple[str, tuple, tuple, tuple, tuple]:
+    """(verdict, uncovered stages, contrary cells, weak cells, empty cells); ``cells`` have
+    ``stage``, ``status`` (prospective | retrospective | none | contrary) and ``label``."""
+    stages = list(dict.fromkeys(c.stage for c in cells))
+    uncovered = tuple(s for s in stages if all(c.status == "none" for c in cells if c.stage == s))
+    contrary = tuple(c.label for c in cells if c.status == "contrary")
+    no_prospective = tuple(s for s in stages if not any(c.status == "prospective" for c in cells if c.stage == s))
+    weak = tuple(c.label for c in cells if c.status == "retrospective")
+    empty = tuple(c.label for c in cells if c.status == "none" and c.stage not in uncovered)
+    if uncovered or contrary:
+        verdict = "discrepant"
+    elif no_prospective or weak or empty:
+        verdict = "imprecise"
+    else:
+        verdict = "consistent"
+    return verdict, uncovered, contrary, weak, empty
+
+
+@rule("stage-citation-coverage", title="Citation of a synthesis claim, stage by stage",
+      decides="whether the commentary cites a work for every stage its headline spans",
+      reference="This report (citation axis of the design README)",
+      thresholds=[("supported", "a cited work for every stage"), ("partly-supported", "for some stages"),
+                  ("not-supported", "for none")])
+def stage_citation(n_cited: int, n_stages: int) -> str:
+    if n_cited == n_stages:
+        return "supported"
+    return "partly-supported" if n_cited else "not-supported"
+
+
 def rules_used(checks, *extra: str) -> tuple[str, ...]:
     """The rule ids behind a result: its checks' rules (in order of first use) and ``extra``."""
     out: list[str] = []
@@ -479,4 +518,4 @@ __all__ = ["RULES", "Rule", "rule", "Judgement", "WIDE_CI", "MIN_SHARED", "ci_in
            "claimed_interval", "shared_length", "published_in_range", "statement", "p_value_fits", "centred",
            "attainable", "median_fits_landmark", "verdict_from_checks", "verdict_across_settings",
            "pooled_meta_verdict", "citation_from_reports", "citation_from_works",
-           "reference_finding", "rules_used"]
+           "reference_finding", "rules_used", "stage_coverage", "stage_citation"]

@@ -18,8 +18,8 @@ works *better*, which the title's "may be feasible" does not claim. A retrospect
 shows only that some selected patients received the drug. It neither fixes the schedule in
 advance nor captures toxicity by protocol. So it supports feasibility weakly.
 
-The rule (named constants below; the rulebook ``analysis.claims.rules`` will hold it)
---------------------------------------------------------------------------------------
+The rule (``stage-coverage`` in the rulebook ``analysis.claims.rules``)
+----------------------------------------------------------------------
 - a cell is ``prospective`` when a randomised or single-arm prospective study published by
   the cut-off supports feasibility, ``retrospective`` when only retrospective series do,
   ``contrary`` when a prospective study found it not feasible and none found it feasible,
@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from analysis.inputs import paths
 from analysis.inputs.files import ClaimsRegistry, DataError, bib_keys, load_yaml, raise_if_any
+from analysis.claims import rules
 from analysis.claims.result import Check, ClaimResult, Reproduced
 from analysis.claims.registry import claim_group
 
@@ -293,27 +294,14 @@ def stage_coverage_verdict(cells: Sequence[Cell]) -> CoverageVerdict:
     module docstring): discrepant if a whole stage is uncovered or any cell is contrary;
     imprecise if every stage has prospective evidence somewhere but some cell is weak or
     empty; consistent if every cell has prospective evidence."""
-    stages = list(dict.fromkeys(c.stage for c in cells))
-    uncovered = tuple(s for s in stages if all(c.status == "none" for c in cells if c.stage == s))
-    contrary = tuple(c.label for c in cells if c.status == "contrary")
-    no_prospective = tuple(s for s in stages if not any(c.status == "prospective" for c in cells if c.stage == s))
-    weak = tuple(c.label for c in cells if c.status == "retrospective")
-    empty = tuple(c.label for c in cells if c.status == "none" and c.stage not in uncovered)
-    if uncovered or contrary:
-        verdict = "discrepant"
-    elif no_prospective or weak or empty:
-        verdict = "imprecise"
-    else:
-        verdict = "consistent"
+    verdict, uncovered, contrary, weak, empty = rules.stage_coverage(cells)
     return CoverageVerdict(verdict, uncovered, contrary, weak, empty)
 
 
 def citation_coverage(stages: Stages) -> tuple[str, tuple[str, ...]]:
     """(citation value, ids of the stages the commentary cites a work for)."""
     cited = tuple(s.id for s in stages.stages if s.commentary_cites)
-    if len(cited) == len(stages.stages):
-        return "supported", cited
-    return ("partly-supported" if cited else "not-supported"), cited
+    return rules.stage_citation(len(cited), len(stages.stages)), cited
 
 
 # --------------------------------------------------------------------------- words

@@ -104,6 +104,12 @@ OUTCOME_VARIANTS = TableSpec(
     schema=pa.DataFrameSchema({
         "study_id": _text(True, _ID, error="must be a lowercase slug"),
         "outcome": _text(True, values=("cr", "mrd")),
+        "primary": _text(True, values=("true", "false")),
+        "response": _text(True, values=("CR", "CR/CRh", "CR/CRh/CRi", "CR/CRi", "M1", "response-unspecified", "MRD")),
+        "denominator": _text(True, values=("randomised", "treated", "evaluable", "responders-assessed", "mrd-evaluable")),
+        "scope": _text(True, values=("rr", "mrd-positive", "consolidation")),
+        "cohort": _text(True, values=("whole", "subset", "interim")),
+        "hypothetical": _text(True, values=("true", "false")),
         "definition": _text(True),
         "events": _count(),
         "total": _count(),

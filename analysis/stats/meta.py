@@ -11,7 +11,18 @@ commentary's "CR 54% [44-64%]".  It computes exactly what ``metafor`` computes f
 * ``predict(fit, transf = transf.ilogit | transf.ipft.hm | transf.iarcsin)``
   (prediction interval as ``predict.rma`` computes it by default in 3.8-1),
 
-and reports the results back-transformed to the proportion scale.  The estimators and their
+and reports the results back-transformed to the proportion scale.
+
+**The prediction interval** (``pi_low``, ``pi_high``) is the one convention used in the whole
+report, metafor 3.8-1's ``predict.rma`` default: ``mu ± crit · sqrt(se² + tau²)`` on the
+transformed scale, back-transformed, where ``crit`` is the *CI's* critical value (the normal
+quantile z for ``ci="wald"``; for ``ci="hk"`` Student's t with k − 1 degrees of freedom, the
+same t as the Hartung-Knapp CI), ``se`` the CI's standard error (Hartung-Knapp-scaled for
+``"hk"``) and ``tau2`` the model's between-study variance (0 for EE, so the PI equals the CI).
+It is *not* the Higgins, Thompson & Spiegelhalter (2009) variant with t(k − 2) and the
+unscaled se; no other prediction interval is computed in ``analysis.stats``. With k < 3 the
+interval is computed but carries no information about heterogeneity; callers decide whether to
+show it.  The estimators and their
 references (Viechtbauer 2010 for metafor; DerSimonian & Laird 1986; Paule & Mandel 1982;
 Viechtbauer 2005 for ML/REML; Hartung & Knapp 2001; Higgins & Thompson 2002 for I² and H²;
 Higgins, Thompson & Spiegelhalter 2009 for the prediction interval; Freeman & Tukey 1950 and
@@ -37,7 +48,6 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 from scipy import special, stats
-from statsmodels.stats.proportion import proportion_confint
 
 __all__ = ["PooledProportion", "pool_proportions", "TRANSFORMS", "METHODS", "CIS"]
 
@@ -304,6 +314,7 @@ def back_transform(values: np.ndarray, transform: str, ni: np.ndarray) -> tuple[
 
 from analysis.stats.glmm import _glm_saturated_wald, _glmm_fit, _glmm_lrt  # noqa: E402
 from analysis.stats.tau2 import _tau2_dl, _tau2_ml_reml, _tau2_pm, _wmoments  # noqa: E402
+from analysis.stats.proportions import clopper_pearson_arrays  # noqa: E402
 
 
 # --------------------------------------------------------------------------------------------
@@ -430,9 +441,7 @@ def pool_proportions(events, totals, transform: str = "logit", method: str = "RE
     if not np.all(np.isfinite(back)) or not (math.isfinite(se) and math.isfinite(tau2)):
         raise ValueError("non-finite pooled result; check the input counts")
 
-    cp_lo, cp_hi = proportion_confint(xi, ni, alpha=alpha, method="beta")
-    cp_lo = np.where(xi == 0, 0.0, cp_lo)
-    cp_hi = np.where(xi == ni, 1.0, cp_hi)
+    cp_lo, cp_hi = clopper_pearson_arrays(xi, ni, level)
     studies = pd.DataFrame({
         "label": labels,
         "events": xi.astype(int),

@@ -7,21 +7,24 @@ any lands on the printed figures:
 
     study set  x  response definition  x  transform (4)  x  tau² estimator (6)  x  CI (2)
 
-and, separately, to ask what the printed numbers themselves imply: a confidence interval has to
-be centred on its estimate on the scale it was computed on, and its width says how much
-between-study variance the model allowed for (a common-effect interval with 1,373 patients is
-far narrower). The patient total can be checked against the identified studies by arithmetic
-(a subset-sum count).
+A *specification* is one study set x one definition scenario, both read from
+``data/meta_analysis/specifications.yaml`` (``analysis.stats.specifications``); the models are
+the transforms, estimators and CIs. ``analysis.stats.specification_curve`` summarises the search
+per specification and searches subsets of the identified studies. Separately, what the printed
+numbers themselves imply: a confidence interval has to be centred on its estimate on the scale
+it was computed on, and its width says how much between-study variance the model allowed for (a
+common-effect interval with 1,373 patients is far narrower). The patient total can be checked
+against the identified studies by arithmetic (a subset-sum count).
 
 Three rules on the counts, the same on every page of the report:
 
-- *hypothetical counts are never pooled*: a variant whose denominator nobody printed (its
-  ``definition`` says "hypothetical", e.g. MT103-206's 22/25 MRD) is shown on the page only;
+- *hypothetical counts are never pooled*: a variant whose denominator nobody printed
+  (``hypothetical`` true in ``outcome_variants.csv``, e.g. MT103-206's 22/25 MRD) is shown on
+  the page only;
 - *ties are bracketed, never resolved by a pick*: when a printed percentage (and, where printed,
-  its exact CI) fits several whole counts, the variants with the same definition and
-  denominator are one count with several ``candidates``; the primary analysis runs every
-  combination of candidates (``bracket_fits``) and the search runs each study set at both ends
-  of the bracket (every tied count at its lowest, then at its highest: ``bracket`` column);
+  its exact CI) fits several whole counts, the variants with the same definition and total are
+  one count with several ``candidates``; the search and the primary analysis pool every
+  combination of candidates (``bracket`` and ``tied_counts`` columns, ``bracket_fits``);
 - *impossible intervals are flagged*: a raw-scale combination whose CI leaves [0, 1]
   (``ci_valid`` False) is kept in the table but left out of every range, count and verdict.
 
@@ -29,22 +32,17 @@ Matching rule (statcheck, Nuijten et al. 2016): a combination *lands on* "54% (4
 recomputed estimate and both bounds each lie in the rounding interval of the printed value
 (``analysis.stats.rounding.within_rounding``).
 
-Study sets and definition scenarios are written here, as rules on the columns of
-``studies.csv`` and ``outcome_variants.csv`` (never as lists of guessed counts), so that a change
-in the data reaches every result. The GLMM (about 0.2 s per fit, against 0.5 ms for the
-inverse-variance methods) is fitted only for the study sets in ``GLMM_SETS`` and once per set of
+The inverse-variance models are pooled for all sets of counts at once
+(``analysis.stats.meta_vectorised.pool_batch``, equal to ``pool_proportions`` to 1e-12). The GLMM
+(about 10 ms per fit) is fitted only for the study sets in ``glmm_sets`` and once per set of
 counts; its ``t`` interval is computed from the same fit as metafor's ``test = "t"`` does
-(``_glmm_t``; the tests check it against ``pool_proportions(..., ci="hk")``). Fits are memoised
-within one call only: nothing is cached across builds.
+(``_glmm_t``). Nothing is cached across calls.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -52,228 +50,48 @@ from scipy import special, stats
 
 from analysis.inputs import paths
 from analysis.stats.meta import CIS, METHODS, TRANSFORMS, PooledProportion, pool_proportions
-from analysis.stats.rounding import PrintedNumber, parse_number, rounding_interval, within_rounding
+from analysis.stats.rounding import PrintedNumber, parse_number, rounding_interval, within_rounding_array
+from analysis.stats.specifications import (
+    Scenario,
+    Specifications,
+    StudySet,
+    _in_set,
+    _records,
+    load_candidates,
+    load_specifications,
+    select_counts,
+    selection,
+)
 
 __all__ = [
-    "CUTOFF_YEAR", "StudySet", "Scenario", "CR_SETS", "MRD_SETS", "CR_SCENARIOS", "MRD_SCENARIOS",
-    "GLMM_SETS", "PRIMARY", "load_candidates", "select_counts", "search", "matches",
-    "primary_analysis", "leave_one_out", "ci_implications", "count_consistency",
-    "hypothetical_counts", "bracket_combinations", "bracket_fits", "valid_ci",
+    "StudySet", "Scenario", "load_candidates", "select_counts", "selection", "search", "matches",
+    "primary_analysis", "leave_one_out", "ci_implications", "count_consistency", "hypothetical_counts",
+    "bracket_combinations", "bracket_fits", "valid_ci", "MODELS",
 ]
 
-#: Liu 2023 was e-published on 17 December 2022: a study published later cannot be among its 18.
-CUTOFF_YEAR = 2022
-#: The primary analysis (see ``primary_analysis``): random effects, logit, REML, Hartung-Knapp.
-PRIMARY = {"set": "identified", "scenario": "reported", "transform": "logit", "method": "REML", "ci": "hk"}
-#: Study sets for which the GLMM is fitted (the two a reader would call plausible: the pivotal
-#: trials, which every blinatumomab meta-analysis contains, and all identified studies).
-GLMM_SETS = ("pivotal", "identified")
 
-_RR = ("rr-active", "mixed")
+def _specs_of(frame: pd.DataFrame, specs: Specifications | None = None) -> Specifications:
+    """The specifications of the copy of data/ a table was read from (``attrs['data_dir']``)."""
+    return specs or load_specifications(frame.attrs.get("data_dir", paths.DATA))
 
 
-@dataclass(frozen=True)
-class StudySet:
-    """A rule on the rows of ``studies.csv`` choosing the studies to pool."""
-
-    key: str
-    label: str
-    description: str
-    include: Callable[[pd.Series], bool]
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A rule choosing, for each study, which published count of the outcome to pool."""
-
-    key: str
-    label: str
-    description: str
-
-
-def _pivotal(r) -> bool:
-    return bool(r["prospective"]) and r["setting"] == "rr-active" and int(r["year"]) <= 2017
-
-
-CR_SETS = (
-    StudySet("pivotal", "pivotal trials",
-             "the registrational trials: prospective, relapsed/refractory with active disease, published by 2017",
-             _pivotal),
-    StudySet("pivotal-adult", "pivotal adult trials", "the pivotal trials in adults only",
-             lambda r: _pivotal(r) and r["population"] == "adult"),
-    StudySet("prospective", "prospective trials",
-             "every prospective trial in relapsed/refractory disease published before Liu 2023",
-             lambda r: bool(r["prospective"]) and r["setting"] == "rr-active" and int(r["year"]) <= CUTOFF_YEAR),
-    StudySet("adult", "all adult studies",
-             "every study of adults with relapsed/refractory disease published before Liu 2023",
-             lambda r: r["population"] == "adult" and r["setting"] == "rr-active" and int(r["year"]) <= CUTOFF_YEAR),
-    StudySet("identified", "all identified studies",
-             "every candidate study of relapsed/refractory disease published before Liu 2023 (prospective and retrospective)",
-             lambda r: r["setting"] in _RR and int(r["year"]) <= CUTOFF_YEAR),
-    StudySet("identified-2023", "all identified + 2023",
-             "as 'all identified', plus the study published after Liu 2023's e-pub",
-             lambda r: r["setting"] in _RR),
-)
-
-MRD_SETS = (
-    CR_SETS[0],
-    CR_SETS[4],
-    StudySet("with-mrd-cohorts", "identified + MRD-positive/consolidation",
-             "all identified studies plus the cohorts treated in remission (MRD-positive or consolidation), "
-             "including the MRD-positive cohorts of mixed studies (definition marked 'not R/R')",
-             lambda r: int(r["year"]) <= CUTOFF_YEAR and r["setting"] != "post-blinatumomab-failure"),
-)
-
-CR_SCENARIOS = (
-    Scenario("reported", "as reported", "each study's primary count (CR/CRh within 2 cycles where published, otherwise what the study reports)"),
-    Scenario("narrowest", "narrowest", "the fewest responders among the study's whole-cohort counts (CR with full recovery where published)"),
-    Scenario("crh", "CR/CRh where published", "CR/CRh where the study or Stein 2019 gives it, otherwise the primary count"),
-    Scenario("broadest", "broadest", "the most responders among the study's whole-cohort counts (e.g. TOWER CR/CRh/CRi)"),
-    Scenario("broadest-treated", "broadest, treated denominators", "as 'broadest', but over the treated patients where a review prints that denominator (TOWER 267)"),
-)
-
-MRD_SCENARIOS = (
-    Scenario("reported", "as reported", "each study's primary MRD count: responders among patients in remission assessed for MRD"),
-    Scenario("all-patients", "all patients as denominator", "the largest published denominator of the same cohort (all treated or evaluated patients where printed)"),
-)
-
-
-# --------------------------------------------------------------------------------------------
-# Data
-# --------------------------------------------------------------------------------------------
-def load_candidates(data_dir: Path | str = paths.DATA) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``studies.csv`` and ``outcome_variants.csv``, validated (``analysis.inputs.tables``)."""
-    from analysis.inputs.tables import load_table
-
-    studies = load_table("meta_analysis/studies.csv", data_dir)
-    variants = load_table("meta_analysis/outcome_variants.csv", data_dir)
-    unknown = sorted(set(variants["study_id"]) - set(studies["study_id"]))
-    if unknown:
-        raise ValueError(f"outcome_variants.csv: study_id {unknown[0]!r} is not in studies.csv")
-    return studies, variants
-
-
-def _is_hypothetical(definition: str) -> bool:
-    return "hypothetical" in str(definition).lower()
+def __getattr__(name: str):
+    """Transitional names for callers written before the specifications moved to data
+    (``CR_SETS``, ``MRD_SETS``, ``CR_SCENARIOS``, ``MRD_SCENARIOS``, ``GLMM_SETS``, ``PRIMARY``,
+    ``CUTOFF_YEAR``), read from ``data/`` (``REPORT_DATA_DIR``) on access; new code calls
+    ``load_specifications(data_dir)``."""
+    lookup = {"CR_SETS": lambda s: tuple(s.study_sets["cr"]), "MRD_SETS": lambda s: tuple(s.study_sets["mrd"]),
+              "CR_SCENARIOS": lambda s: tuple(s.scenarios["cr"]), "MRD_SCENARIOS": lambda s: tuple(s.scenarios["mrd"]),
+              "GLMM_SETS": lambda s: tuple(s.glmm_sets), "PRIMARY": lambda s: s.primary.model_dump(),
+              "CUTOFF_YEAR": lambda s: s.cutoff_year}
+    if name in lookup:
+        return lookup[name](load_specifications(paths.DATA))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def hypothetical_counts(variants: pd.DataFrame) -> pd.DataFrame:
     """The variants never pooled because their denominator is an assumption (shown on the page)."""
-    return variants[[_is_hypothetical(d) for d in variants["definition"]]].reset_index(drop=True)
-
-
-def _index(variants: pd.DataFrame) -> dict:
-    """{(study_id, outcome): [variant dicts]} over the variants with a count (hypothetical ones
-    excluded), tied variants (same definition and denominator) merged into one with several
-    ``candidates``."""
-    groups: dict = {}
-    for _, v in variants.iterrows():
-        if pd.isna(v["events"]) or pd.isna(v["total"]) or _is_hypothetical(v["definition"]):
-            continue
-        d = _variant(v)
-        key = (v["study_id"], v["outcome"], d["definition"], d["total"])
-        if key in groups:
-            g = groups[key]
-            g["candidates"] = tuple(sorted(set(g["candidates"]) | {d["events"]}))
-            if str(v["notes"]).startswith("primary"):
-                g["events"] = d["events"]
-        else:
-            groups[key] = {**d, "candidates": (d["events"],)}
-    out: dict = {}
-    for (sid, outcome, _, _), g in groups.items():
-        out.setdefault((sid, outcome), []).append(g)
-    return out
-
-
-def _primary(row, outcome: str) -> dict | None:
-    if outcome == "cr":
-        cols = ("cr_events", "cr_total", "cr_definition", "cr_derived", "cr_location")
-    else:
-        cols = ("mrd_responders", "mrd_evaluable", None, "mrd_derived", "mrd_location")
-    events, total = row[cols[0]], row[cols[1]]
-    if pd.isna(events) or pd.isna(total):
-        return None
-    return {"events": int(events), "total": int(total),
-            "definition": row[cols[2]] if cols[2] else "MRD response (primary)",
-            "derived": bool(row[cols[3]]), "location": row[cols[4]], "candidates": (int(events),)}
-
-
-def _variant(v) -> dict:
-    return {"events": int(v["events"]), "total": int(v["total"]), "definition": v["definition"],
-            "derived": bool(v["derived"]), "location": v["location"]}
-
-
-def _pick(row, index: dict, outcome: str, scenario: str) -> dict | None:
-    """The count of one study under one definition scenario (None: the study has no count)."""
-    rows = index.get((row["study_id"], outcome), [])
-    primary = _primary(row, outcome)
-    if primary is not None:   # the primary count, with its tied candidates if any
-        for v in rows:
-            if v["total"] == primary["total"] and primary["events"] in v["candidates"] \
-                    and len(v["candidates"]) > 1:
-                primary = {**primary, "candidates": v["candidates"]}
-    if outcome == "cr":
-        if scenario == "reported" or primary is None:
-            return primary
-        whole = [v for v in rows if v["total"] == primary["total"]]
-        if scenario == "narrowest":
-            return min(whole, key=lambda v: min(v["candidates"]), default=primary)
-        if scenario == "crh":
-            crh = [v for v in whole if v["definition"].startswith("CR/CRh") and not v["definition"].startswith("CR/CRh/CRi")]
-            return crh[0] if crh else primary
-        broad = max(whole, key=lambda v: max(v["candidates"]), default=primary)
-        if scenario == "broadest":
-            return broad
-        if scenario == "broadest-treated":
-            treated = [v for v in rows if "treated" in v["definition"] and v["events"] == broad["events"]]
-            return treated[0] if treated else broad
-        raise ValueError(f"unknown CR scenario {scenario!r}; choose one of {', '.join(s.key for s in CR_SCENARIOS)}")
-    same_setting = [v for v in rows if "not R/R" not in v["definition"]]
-    if scenario == "reported":
-        return primary
-    if scenario == "all-patients":
-        pool = same_setting + ([primary] if primary else [])
-        if not pool or primary is None:
-            return primary
-        return max(pool, key=lambda v: (v["total"], v is primary))
-    raise ValueError(f"unknown MRD scenario {scenario!r}; choose one of {', '.join(s.key for s in MRD_SCENARIOS)}")
-
-
-def _set(sets, key: str) -> StudySet:
-    for s in sets:
-        if s.key == key:
-            return s
-    raise ValueError(f"unknown study set {key!r}; choose one of {', '.join(s.key for s in sets)}")
-
-
-def select_counts(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, set_key: str,
-                  scenario: str) -> tuple[pd.DataFrame, list[str]]:
-    """The counts pooled for one (outcome, study set, scenario).
-
-    Returns (table with study_id, label, events, total, definition, derived, location,
-    candidates; labels of the studies of the set that have no count for this outcome).
-    ``events`` is the count shown in figures (the primary row's); ``candidates`` every count
-    the printed figures allow (more than one: bracketed).
-    """
-    if outcome not in ("cr", "mrd"):
-        raise ValueError(f"unknown outcome {outcome!r}; choose 'cr' or 'mrd'")
-    study_set = _set(CR_SETS if outcome == "cr" else MRD_SETS, set_key)
-    index = _index(variants)
-    rows, missing = [], []
-    for _, row in studies.iterrows():
-        if not study_set.include(row):
-            continue
-        picked = _pick(row, index, outcome, scenario)
-        if picked is None:
-            missing.append(row["label"])
-        else:
-            rows.append({"study_id": row["study_id"], "label": row["label"], **picked})
-        if outcome == "mrd" and set_key == "with-mrd-cohorts":   # MRD-positive cohorts of mixed studies
-            for v in index.get((row["study_id"], outcome), []):
-                if "not R/R" in v["definition"]:
-                    rows.append({"study_id": row["study_id"], "label": f"{row['label']}, MRD-positive cohort", **v})
-    cols = ["study_id", "label", "events", "total", "definition", "derived", "location", "candidates"]
-    return pd.DataFrame(rows, columns=cols), missing
+    return variants[variants["hypothetical"].astype(bool)].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,63 +107,114 @@ def _glmm_t(res: PooledProportion) -> tuple[float, float, float, float]:
     return float(lo), float(hi), float(plo), float(phi)
 
 
-def _fits(events: tuple, totals: tuple, with_glmm: bool, memo: dict) -> list[dict]:
-    key = (events, totals, with_glmm)
-    if key in memo:
-        return memo[key]
+def _glmm_fits(events: tuple, totals: tuple, memo: dict) -> list[dict]:
+    """The GLMM's two rows (Wald and t) for one set of counts: fitted once (scalar path)."""
+    key = (events, totals)
+    if key not in memo:
+        res = pool_proportions(events, totals, transform="logit", method="GLMM", ci="wald")
+        base = {"transform": "logit", "method": "GLMM", "estimate": res.estimate, "tau2": res.tau2,
+                "i2": res.i2, "flags": "; ".join(res.flags)}
+        lo, hi, plo, phi = _glmm_t(res)
+        memo[key] = [{**base, "ci": "wald", "ci_low": res.ci_low, "ci_high": res.ci_high,
+                      "pi_low": res.pi_low, "pi_high": res.pi_high},
+                     {**base, "ci": "hk", "ci_low": lo, "ci_high": hi, "pi_low": plo, "pi_high": phi}]
+    return memo[key]
+
+
+#: the order of the models in every search table: transform, then method (GLMM after ML, logit
+#: only), then CI -- the order the scalar loops used.
+MODELS = tuple((t, m, c) for t in TRANSFORMS for m in METHODS for c in CIS if m != "GLMM" or t == "logit")
+
+
+def _all_fits(count_sets: list[tuple[tuple, tuple]], glmm: set) -> list[list[dict]]:
+    """For each (events, totals) of ``count_sets``: one dict per model of :data:`MODELS` (GLMM
+    rows only for the sets in ``glmm``). Inverse-variance models are pooled all sets at once
+    (``analysis.stats.meta_vectorised.pool_batch``); the GLMM one fit per set."""
+    from analysis.stats.meta_vectorised import pool_batch
+
+    batches = {}
+    for transform, method, ci in MODELS:
+        if method != "GLMM":
+            batches[(transform, method, ci)] = pool_batch(count_sets, transform, method, ci)
+    memo: dict = {}
     out = []
-    for transform in TRANSFORMS:
-        for method in METHODS:
+    for i, (events, totals) in enumerate(count_sets):
+        fits = []
+        for transform, method, ci in MODELS:
             if method == "GLMM":
-                if transform != "logit" or not with_glmm:
-                    continue
-                res = pool_proportions(events, totals, transform="logit", method="GLMM", ci="wald")
-                base = {"transform": "logit", "method": "GLMM", "estimate": res.estimate, "tau2": res.tau2,
-                        "i2": res.i2, "flags": "; ".join(res.flags)}
-                out.append({**base, "ci": "wald", "ci_low": res.ci_low, "ci_high": res.ci_high,
-                            "pi_low": res.pi_low, "pi_high": res.pi_high})
-                lo, hi, plo, phi = _glmm_t(res)
-                out.append({**base, "ci": "hk", "ci_low": lo, "ci_high": hi, "pi_low": plo, "pi_high": phi})
+                if ci == "wald" and (events, totals) in glmm:
+                    fits.extend(_glmm_fits(events, totals, memo))
                 continue
-            for ci in CIS:
-                res = pool_proportions(events, totals, transform=transform, method=method, ci=ci)
-                out.append({"transform": transform, "method": method, "ci": ci, "estimate": res.estimate,
-                            "ci_low": res.ci_low, "ci_high": res.ci_high, "pi_low": res.pi_low,
-                            "pi_high": res.pi_high, "tau2": res.tau2, "i2": res.i2, "flags": "; ".join(res.flags)})
-    memo[key] = out
+            b = batches[(transform, method, ci)]
+            fits.append({"transform": transform, "method": method, "ci": ci, "estimate": float(b.estimate[i]),
+                         "ci_low": float(b.ci_low[i]), "ci_high": float(b.ci_high[i]),
+                         "pi_low": float(b.pi_low[i]), "pi_high": float(b.pi_high[i]),
+                         "tau2": float(b.tau2[i]), "i2": float(b.i2[i]), "flags": "; ".join(b.flags[i])})
+        out.append(fits)
     return out
 
 
+def _bracket_label(events: tuple, cands: list[tuple]) -> str:
+    tied = [i for i, c in enumerate(cands) if len(c) > 1]
+    if not tied:
+        return "none"
+    if all(events[i] == min(cands[i]) for i in tied):
+        return "lowest"
+    if all(events[i] == max(cands[i]) for i in tied):
+        return "highest"
+    return "intermediate"
+
+
 def search(studies: pd.DataFrame, variants: pd.DataFrame, outcome: str, sets=None, scenarios=None,
-           glmm_sets=GLMM_SETS) -> pd.DataFrame:
+           glmm_sets=None, brackets: str = "all", specs: Specifications | None = None) -> pd.DataFrame:
     """Pool every (study set x scenario x transform x method x CI) combination of one outcome.
 
-    One row per combination: set, scenario, k, patients (sum of denominators), transform,
-    method, ci, estimate, ci_low, ci_high, pi_low, pi_high, tau2, i2, flags.
-    Study sets with fewer than 2 studies with a count are skipped (nothing to pool). ``bracket``
-    is "none" (no tied count), "lowest" or "highest" (every tied count at that end);
-    ``ci_valid`` is False where the CI leaves [0, 1].
+    One row per combination: set, scenario, k, patients (sum of denominators), events and totals
+    (the counts pooled, as tuples in the order of ``select_counts``), transform, method, ci, estimate,
+    ci_low, ci_high, pi_low, pi_high, tau2, i2, flags.
+    Study sets with fewer than 2 studies with a count are skipped (nothing to pool). Tied counts
+    are bracketed: with ``brackets="all"`` every combination of the counts a tie allows is
+    pooled (``tied_counts`` names the counts used), with ``"ends"`` only every tied count at its
+    lowest and at its highest; ``bracket`` is "none" (no tied count), "lowest", "highest" or
+    "intermediate". ``ci_valid`` is False where the CI leaves [0, 1]. Every set of counts is
+    pooled once per model, all sets at once (``analysis.stats.meta_vectorised``).
     """
-    sets = sets or (CR_SETS if outcome == "cr" else MRD_SETS)
-    scenarios = scenarios or (CR_SCENARIOS if outcome == "cr" else MRD_SCENARIOS)
-    memo: dict = {}
-    rows = []
+    if brackets not in ("all", "ends"):
+        raise ValueError(f"brackets must be 'all' or 'ends', got {brackets!r}")
+    specs = _specs_of(variants, specs)
+    if outcome not in specs.study_sets:
+        raise ValueError(f"unknown outcome {outcome!r}; choose 'cr' or 'mrd'")
+    sets = sets or specs.study_sets[outcome]
+    scenarios = scenarios or specs.scenarios[outcome]
+    glmm_sets = specs.glmm_sets if glmm_sets is None else glmm_sets
+    plan = []
+    rows_once = (_records(studies), _records(variants))
     for study_set in sets:
         for scenario in scenarios:
-            counts, _ = select_counts(studies, variants, outcome, study_set.key, scenario.key)
+            counts, _ = select_counts(studies, variants, outcome, study_set.key, scenario.key, specs, rows_once)
             if len(counts) < 2:
                 continue
             totals = tuple(int(x) for x in counts["total"])
             cands = [tuple(c) for c in counts["candidates"]]
-            if any(len(c) > 1 for c in cands):
-                ends = (("lowest", tuple(min(c) for c in cands)), ("highest", tuple(max(c) for c in cands)))
+            if brackets == "all":
+                combos = list(itertools.product(*cands))
+            elif any(len(c) > 1 for c in cands):
+                combos = [tuple(min(c) for c in cands), tuple(max(c) for c in cands)]
             else:
-                ends = (("none", tuple(c[0] for c in cands)),)
-            for bracket, events in ends:
-                for fit in _fits(events, totals, study_set.key in glmm_sets, memo):
-                    rows.append({"outcome": outcome, "set": study_set.key, "set_label": study_set.label,
-                                 "scenario": scenario.key, "scenario_label": scenario.label, "bracket": bracket,
-                                 "k": len(counts), "patients": int(sum(totals)), **fit})
+                combos = [tuple(c[0] for c in cands)]
+            ids = list(counts["study_id"])
+            for events in combos:
+                tied = ", ".join(f"{ids[i]} {events[i]}" for i, c in enumerate(cands) if len(c) > 1)
+                plan.append((study_set, scenario, _bracket_label(events, cands), tied, (tuple(events), totals)))
+    unique = list(dict.fromkeys(p[-1] for p in plan))
+    glmm = {p[-1] for p in plan if p[0].key in glmm_sets}
+    fits = dict(zip(unique, _all_fits(unique, glmm), strict=True))
+    rows = []
+    for study_set, scenario, bracket, tied, key in plan:
+        head = {"outcome": outcome, "set": study_set.key, "set_label": study_set.label, "scenario": scenario.key,
+                "scenario_label": scenario.label, "bracket": bracket, "tied_counts": tied, "k": len(key[1]),
+                "patients": int(sum(key[1])), "events": key[0], "totals": key[1]}
+        rows.extend({**head, **fit} for fit in fits[key])
     out = pd.DataFrame(rows)
     out["ci_valid"] = valid_ci(out)
     return out
@@ -371,34 +240,46 @@ def matches(table: pd.DataFrame, estimate: str | PrintedNumber, low: str | Print
     """
     nums = [parse_number(x) if isinstance(x, str) else x for x in (estimate, low, high)]
     out = table.copy()
-    for col, num, name in zip(("estimate", "ci_low", "ci_high"), nums, ("est_match", "low_match", "high_match")):
-        out[name] = [within_rounding(float(v), num) for v in out[col]]
+    for col, num, name in zip(("estimate", "ci_low", "ci_high"), nums, ("est_match", "low_match", "high_match"), strict=True):
+        out[name] = within_rounding_array(out[col].to_numpy(float), num)
     out["all_match"] = out["est_match"] & out["low_match"] & out["high_match"]
     out["distance"] = np.max(np.abs(np.column_stack([out[c].to_numpy(float) - n.fraction for c, n in
-                                                     zip(("estimate", "ci_low", "ci_high"), nums)])), axis=1)
+                                                     zip(("estimate", "ci_low", "ci_high"), nums, strict=True)])), axis=1)
     return out
 
 
-def primary_analysis(counts: pd.DataFrame, transform: str = PRIMARY["transform"], method: str = PRIMARY["method"],
-                     ci: str = PRIMARY["ci"]) -> PooledProportion:
-    """The page's primary model on a table from ``select_counts``."""
+def _model(counts: pd.DataFrame, transform, method, ci) -> tuple[str, str, str]:
+    """The model asked for, each part defaulting to the primary model of ``specifications.yaml``."""
+    if transform is None or method is None or ci is None:
+        primary = _specs_of(counts).primary
+        transform, method, ci = transform or primary.transform, method or primary.method, ci or primary.ci
+    return transform, method, ci
+
+
+def primary_analysis(counts: pd.DataFrame, transform: str | None = None, method: str | None = None,
+                     ci: str | None = None) -> PooledProportion:
+    """The page's primary model (``primary`` in ``specifications.yaml``: logit, REML,
+    Hartung-Knapp) on a table from ``select_counts``."""
+    transform, method, ci = _model(counts, transform, method, ci)
     return pool_proportions(counts["events"].tolist(), counts["total"].tolist(), transform=transform,
                             method=method, ci=ci, labels=counts["label"].tolist())
 
 
-def bracket_fits(counts: pd.DataFrame, transform: str = PRIMARY["transform"], method: str = PRIMARY["method"],
-                 ci: str = PRIMARY["ci"]) -> list[PooledProportion]:
+def bracket_fits(counts: pd.DataFrame, transform: str | None = None, method: str | None = None,
+                 ci: str | None = None) -> list[PooledProportion]:
     """The primary model at every combination of the counts the printed figures allow."""
+    transform, method, ci = _model(counts, transform, method, ci)
     totals = counts["total"].tolist()
     return [pool_proportions(list(events), totals, transform=transform, method=method, ci=ci,
                              labels=counts["label"].tolist()) for events in bracket_combinations(counts)]
 
 
-def leave_one_out(counts: pd.DataFrame, transform: str = PRIMARY["transform"], method: str = PRIMARY["method"],
-                  ci: str = PRIMARY["ci"]) -> pd.DataFrame:
+def leave_one_out(counts: pd.DataFrame, transform: str | None = None, method: str | None = None,
+                  ci: str | None = None) -> pd.DataFrame:
     """Influence: the pooled proportion with each study left out in turn (one row per study)."""
     if len(counts) < 3:
         raise ValueError(f"leave-one-out needs at least 3 studies, got {len(counts)}")
+    transform, method, ci = _model(counts, transform, method, ci)
     rows = []
     for i, label in enumerate(counts["label"]):
         rest = counts.drop(index=counts.index[i])
@@ -469,11 +350,13 @@ def ci_implications(estimate: str | PrintedNumber, low: str | PrintedNumber, hig
     return out
 
 
-def count_consistency(studies: pd.DataFrame, k: int, patients: int, cutoff_year: int = CUTOFF_YEAR) -> dict:
+def count_consistency(studies: pd.DataFrame, k: int, patients: int, cutoff_year: int | None = None,
+                      specs: Specifications | None = None) -> dict:
     """Are "k studies, N patients" consistent with the identified candidate studies?
 
-    - ``identified``: candidates in relapsed/refractory disease (setting rr-active or mixed)
-      published by ``cutoff_year``; how many, how many have N, and their patient total;
+    - ``identified``: the studies of the primary study set (``specifications.yaml``: setting
+      rr-active or mixed, published by ``cutoff_year``); how many, how many have N, and their
+      patient total;
     - ``remaining_studies`` / ``remaining_patients`` / ``remaining_mean``: what the
       unidentified studies would have to hold if all identified ones were included;
     - ``size_range``: smallest and largest identified study (a plausibility range for the mean);
@@ -481,7 +364,10 @@ def count_consistency(studies: pd.DataFrame, k: int, patients: int, cutoff_year:
       at most k studies whose N add up to exactly ``patients`` (dynamic programming over
       (size, total)), and the number among identified relapsed/refractory ones.
     """
-    rr = studies[studies["setting"].isin(_RR) & (studies["year"].astype(int) <= cutoff_year)]
+    specs = _specs_of(studies, specs)
+    cutoff = specs.cutoff_year if cutoff_year is None else cutoff_year
+    identified = specs.study_set("cr", specs.primary.set)
+    rr = studies[[_in_set(r, identified, cutoff) for r in studies.to_dict(orient="records")]]
     with_n = rr[rr["n_patients"].notna()]
     sizes = [int(x) for x in with_n["n_patients"]]
     total = int(sum(sizes))

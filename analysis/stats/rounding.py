@@ -186,6 +186,17 @@ def within_rounding(value: float, printed: PrintedNumber | str, half_even: bool 
     return value <= high + eps if half_even else value < high - eps
 
 
+def within_rounding_array(values, printed: PrintedNumber | str, half_even: bool = True):
+    """:func:`within_rounding` for an array of values (the same rule and tolerance), as a bool array."""
+    import numpy as np
+
+    v = np.asarray(values, dtype=float)
+    low, high = rounding_interval(printed)
+    eps = 1e-12 * max(1.0, abs(low), abs(high))
+    upper = (v <= high + eps) if half_even else (v < high - eps)
+    return (v >= low - eps) & upper & ~np.isnan(v)
+
+
 @dataclass(frozen=True)
 class Comparison:
     """One statcheck-style row: printed string, parsed value and decimals, recomputed value,

@@ -54,7 +54,10 @@ def test_pooled_values_and_search(results):
     assert value.value == pytest.approx(0.4704, abs=5e-4)   # 12 studies, logit REML HK
     assert value.ci == pytest.approx((0.3977, 0.5444), abs=5e-4)
     ev = cr.extra["evidence"]
-    assert len(ev.cr_search) == 2074 and not ev.cr_search["all_match"].any()
+    assert len(ev.cr_search) == 3294 and not ev.cr_search["all_match"].any()   # every tie combination
+    assert ev.cr_spec.overall["specifications"] == 30 and ev.cr_spec.overall["specifications_all"] == 0
+    assert "Of the 30 specifications of the search (6 study sets x 5 definitions" in cr.reason
+    assert "leaving out TOWER, ALCANTARA, MT103-205" in cr.reason and "54.1% (43.2%-64.6%)" in cr.reason
     assert ev.cr_search["estimate"].max() < 0.535        # nothing reaches the printed 54%
     assert ev.cr_search["ci_valid"].all()
     # TOWER 113-115/271 x Badar 147-148/227: six combinations, the spread is reported
@@ -65,11 +68,14 @@ def test_pooled_values_and_search(results):
     mrd = results["meta-mrd-rate"]
     # AIEOP's MRD negativity in children treated for MRD is no longer in the primary set
     assert mrd.reproduced[0].value == pytest.approx(0.7103, abs=5e-4)
+    # like with like: among CR/CRh assessed, and over every patient treated (ITT); 43% fits neither
+    assert [r.value for r in mrd.reproduced[1:]] == pytest.approx([0.7103, 0.2835], abs=5e-4)
+    assert "the printed figure fits neither definition" in mrd.reason
     assert "Beneduce 2022 (AIEOP)" not in set(ev.mrd_counts["label"])
-    assert mrd.extra["n_invalid"] == 10 == int((~ev.mrd_search["ci_valid"]).sum())
-    assert "10 further raw-scale combinations with CI bounds outside [0, 1]" in mrd.reason
-    assert "30.6% to 78.3%" in mrd.reason                  # the range over valid CIs only
-    assert int(ev.yu_cr["all_match"].sum()) == 8           # Yu 2019's 0.45 (0.37-0.53) under some choices
+    assert mrd.extra["n_invalid"] == 5 == int((~ev.mrd_search["ci_valid"]).sum())
+    assert "5 further raw-scale combinations with CI bounds outside [0, 1]" in mrd.reason
+    assert "range from 26.6% to 79.5%" in mrd.reason        # the range over valid CIs only (ITT rows included)
+    assert int(ev.yu_cr["all_match"].sum()) == 9           # Yu 2019's 0.45 (0.37-0.53) under some choices
     # the hypothetical counts are listed, never pooled
     assert list(zip(ev.hypothetical["events"], ev.hypothetical["total"])) == [(22, 25), (14, 27)]
     assert not ((ev.mrd_search["k"] > 0) & (ev.mrd_search["patients"] == 0)).any()
@@ -114,7 +120,7 @@ def test_a_ci_outside_0_1_is_left_out_of_the_verdict_ranges(results):
     ev = mrd.extra["evidence"]
     bad = ev.mrd_search[~ev.mrd_search["ci_valid"]]
     assert set(bad["transform"]) == {"raw"} and ((bad["ci_low"] < 0) | (bad["ci_high"] > 1)).all()
-    assert len(mrd.extra["valid"]) == len(ev.mrd_search) - len(bad) == 238
+    assert len(mrd.extra["valid"]) == len(ev.mrd_search) - len(bad) == 243
 
 
 def test_a_cr_figure_the_abstract_does_not_print_changes_both_axes(data_copy):
@@ -143,3 +149,4 @@ def test_a_landing_combination_is_compatibility_not_reproduction(data_copy):
     assert r.extra["hits"].shape[0] >= 1
     assert (r.citation, r.verdict) == ("supported", "not-reproducible")
     assert "compatibility found by search, not a reproduction" in r.reason
+    assert "no rule-based study set reaches" not in r.reason.lower()          # the prose follows the search

@@ -8,13 +8,23 @@ from analysis.inputs.files import DataError, DataErrors
 from analysis.inputs.tables import TABLES, available_tables, describe, load_table, unregistered_tables
 from conftest import ROOT
 
-HEADER = "study_id,outcome,definition,events,total,derived,location,notes\n"
+HEADER = ("study_id,outcome,primary,response,denominator,scope,cohort,hypothetical,"
+          "definition,events,total,derived,location,notes\n")
+#: the six classification columns (issue 11: curation as validated data), the same for every test row
+CLASSIFICATION = "false,CR,randomised,rr,whole,false,"
 GOOD = "tower,cr,CR,91,267,false,PMID 28249141 abstract,\n"
+
+
+def classified(line: str) -> str:
+    """A test row written as study_id,outcome,definition,...: the classification columns inserted."""
+    study, outcome, rest = line.split(",", 2)
+    return f"{study},{outcome},{CLASSIFICATION}{rest}" if line.strip() else line
 
 
 def write(tmp_path, body: str, header: str = HEADER):
     (tmp_path / "meta_analysis").mkdir(exist_ok=True)
-    (tmp_path / "meta_analysis" / "outcome_variants.csv").write_text(header + body, encoding="utf-8")
+    rows = "".join(classified(line) for line in body.splitlines(keepends=True))
+    (tmp_path / "meta_analysis" / "outcome_variants.csv").write_text(header + rows, encoding="utf-8")
     return tmp_path
 
 

@@ -363,3 +363,19 @@ def test_glmm_complete_separation_is_flagged_not_hidden():
 
     res = pool_proportions([0, 10], [10, 10], method="GLMM")
     assert any("diverges" in f for f in res.flags), res.flags
+
+
+def test_prediction_interval_is_metafors_predict_convention():
+    """One PI convention (meta.py docstring): mu ± crit·sqrt(se² + tau²), crit the CI's own critical
+    value (z for Wald, t(k-1) for Hartung-Knapp), back-transformed; not t(k-2)."""
+    import math as _m
+
+    from scipy import special as _sp, stats as _st
+
+    x, n = [25, 81, 115, 16, 27], [36, 189, 271, 45, 70]
+    for ci, crit in (("wald", _st.norm.ppf(0.975)), ("hk", _st.t.ppf(0.975, 4))):
+        r = pool_proportions(x, n, "logit", "REML", ci)
+        half = crit * _m.sqrt(r.se ** 2 + r.tau2)
+        assert (r.pi_low, r.pi_high) == pytest.approx((_sp.expit(r.mu - half), _sp.expit(r.mu + half)), abs=1e-14)
+        wrong = _st.t.ppf(0.975, 3) * _m.sqrt(r.se ** 2 + r.tau2)   # the t(k-2) variant differs
+        assert abs(_sp.expit(r.mu + wrong) - r.pi_high) > 1e-3

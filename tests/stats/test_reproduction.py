@@ -62,22 +62,36 @@ def test_identified_set_excludes_later_and_off_setting_studies(data):
 
 def test_mrd_scenarios(data):
     reported, _ = select_counts(*data, "mrd", "pivotal", "reported")
-    everyone, _ = select_counts(*data, "mrd", "pivotal", "all-patients")
+    itt, missing = select_counts(*data, "mrd", "pivotal", "itt")
     assert _pairs(reported) == [("topp2015-mt103-211", 60, 73), ("martinelli2017-alcantara", 14, 16),
                                 ("vonstackelberg2016-mt103-205", 10, 23)]
-    assert [s.key for s in MRD_SCENARIOS] == ["reported", "all-patients"]   # no gap filled by assumption
-    assert _pairs(everyone) == [("topp2015-mt103-211", 58, 185), ("martinelli2017-alcantara", 14, 16),
-                                ("vonstackelberg2016-mt103-205", 14, 70)]
+    assert [s.key for s in MRD_SCENARIOS] == ["reported", "itt"]   # no gap filled by assumption
+    # intention to treat: every denominator is the whole cohort (treated, else evaluated), never responders;
+    # MT103-211 over its 189 treated rather than the FDA's 185 evaluable (treated comes first)
+    assert _pairs(itt) == [("topp2015-mt103-211", 60, 189), ("martinelli2017-alcantara", 14, 45),
+                           ("vonstackelberg2016-mt103-205", 14, 70)]
+    assert set(itt["denominator"]) == {"treated", "evaluable"}
+    assert missing == ["Topp 2014 (MT103-206)", "Kantarjian 2017 (TOWER)"]   # no ITT count printed: left out
+
+
+def test_itt_never_falls_back_to_a_responder_denominator(data):
+    counts, missing = select_counts(*data, "mrd", "identified", "itt")
+    assert _pairs(counts) == [("topp2015-mt103-211", 60, 189), ("martinelli2017-alcantara", 14, 45),
+                              ("vonstackelberg2016-mt103-205", 14, 70), ("kiyoi2020-horai", 7, 26),
+                              ("japan-peds-phase1b-2020", 1, 9), ("soochow2022", 4, 11)]
+    assert not set(counts["denominator"]) & {"responders-assessed", "mrd-evaluable"}
 
 
 def test_search_grid_is_complete(data):
     table = search(*data, "cr", sets=CR_SETS[:2])
     per = table.groupby(["set", "scenario"]).size()
     # 4 transforms x 5 inverse-variance methods x 2 CIs = 40, plus the GLMM (Wald and t) on GLMM_SETS
-    # x 2 bracket ends where a count is tied (TOWER CR/CRh 113-115/271 in every pivotal set)
-    assert per.loc[("pivotal", "reported")] == 2 * 42
+    # x 3 tied counts where a count is tied (TOWER CR/CRh 113, 114, 115/271 in every pivotal set)
+    assert per.loc[("pivotal", "reported")] == 3 * 42
     assert per.loc[("pivotal", "narrowest")] == 42
-    assert per.loc[("pivotal-adult", "reported")] == 2 * 40
+    assert per.loc[("pivotal-adult", "reported")] == 3 * 40
+    ends = search(*data, "cr", sets=CR_SETS[:2], brackets="ends").groupby(["set", "scenario"]).size()
+    assert ends.loc[("pivotal", "reported")] == 2 * 42
     assert len(per) == 2 * len(CR_SCENARIOS)
     assert set(table["method"]) == {"EE", "DL", "PM", "REML", "ML", "GLMM"}
 
@@ -213,15 +227,24 @@ def test_leave_one_out_needs_three_studies(data):
 
 def test_a_variant_of_an_unknown_study_is_rejected(data_copy):
     path = data_copy / "meta_analysis" / "outcome_variants.csv"
-    path.write_text(path.read_text() + "nosuch-study,cr,CR,1,2,false,somewhere,\n")
-    with pytest.raises(ValueError, match="study_id 'nosuch-study' is not in studies.csv"):
+    path.write_text(path.read_text() + "nosuch-study,cr,false,CR,treated,rr,whole,false,CR,1,2,false,somewhere,\n")
+    with pytest.raises(ValueError, match=r"outcome_variants.csv:row 58 \(line 59\): study_id: 'nosuch-study' is not in "
+                                         r"studies.csv"):
         load_candidates(data_copy)
 
 
 def test_a_changed_count_reaches_the_search(data_copy):
     replace_in(data_copy / "meta_analysis" / "studies.csv", ",81,189,CR/CRh,false,", ",150,189,CR/CRh,false,")
+    replace_in(data_copy / "meta_analysis" / "outcome_variants.csv", "within 2 cycles,81,189,", "within 2 cycles,150,189,")
     counts, _ = select_counts(*load_candidates(data_copy), "cr", "pivotal", "reported")
     assert ("topp2015-mt103-211", 150, 189) in _pairs(counts)
+
+
+def test_a_primary_count_changed_in_one_table_only_is_an_error(data_copy):
+    replace_in(data_copy / "meta_analysis" / "studies.csv", ",81,189,CR/CRh,false,", ",150,189,CR/CRh,false,")
+    with pytest.raises(ValueError, match=r"outcome_variants.csv:row 5 \(line 6\): events: primary row 81/189 differs "
+                                         r"from studies.csv cr_events/cr_total 150/189"):
+        load_candidates(data_copy)
 
 
 def test_hypothetical_counts_are_listed_and_never_pooled(data):
@@ -229,18 +252,20 @@ def test_hypothetical_counts_are_listed_and_never_pooled(data):
     assert list(zip(hyp["study_id"], hyp["events"], hyp["total"])) == [("topp2014-mt103-206", 22, 25),
                                                                        ("vonstackelberg2016-mt103-205", 14, 27)]
     for set_key in ("pivotal", "identified", "with-mrd-cohorts"):
-        for scen in MRD_SCENARIOS:
+        for scen in MRD_SCENARIOS:   # hypothetical is a validated column, not a word in the definition
             counts, _ = select_counts(*data, "mrd", set_key, scen.key)
             assert ("topp2014-mt103-206", 22, 25) not in _pairs(counts)
             assert ("vonstackelberg2016-mt103-205", 14, 27) not in _pairs(counts)
 
 
 def test_a_count_marked_hypothetical_leaves_every_pool(data_copy):
-    # broken input: the 70-patient MT103-205 MRD row marked hypothetical; all-patients falls back to 10/23
+    # broken input: the 70-patient MT103-205 MRD row marked hypothetical; ITT leaves the study out (listed)
     replace_in(data_copy / "meta_analysis" / "outcome_variants.csv",
-               "mrd,MRD negative among all 70 evaluated,", "mrd,MRD negative among all 70 evaluated (hypothetical),")
-    counts, _ = select_counts(*load_candidates(data_copy), "mrd", "pivotal", "all-patients")
-    assert ("vonstackelberg2016-mt103-205", 10, 23) in _pairs(counts)
+               "mrd,false,MRD,evaluable,rr,whole,false,MRD negative among all 70 evaluated,",
+               "mrd,false,MRD,evaluable,rr,whole,true,MRD negative among all 70 evaluated,")
+    counts, missing = select_counts(*load_candidates(data_copy), "mrd", "pivotal", "itt")
+    assert "vonstackelberg2016-mt103-205" not in set(counts["study_id"])
+    assert "von Stackelberg 2016 (MT103-205)" in missing
 
 
 def test_tied_counts_are_bracketed(data):
@@ -253,7 +278,9 @@ def test_tied_counts_are_bracketed(data):
     assert len(combos) == 6 and len(set(combos)) == 6
     table = search(*data, "cr", sets=CR_SETS[:1])
     reported = table[table["scenario"] == "reported"]
-    assert set(reported["bracket"]) == {"lowest", "highest"}
+    assert set(reported["bracket"]) == {"lowest", "intermediate", "highest"}
+    assert set(reported["tied_counts"]) == {"kantarjian2017-tower 113", "kantarjian2017-tower 114",
+                                            "kantarjian2017-tower 115"}
     narrow = table[table["scenario"] == "narrowest"]
     assert set(narrow["bracket"]) == {"none"}                   # TOWER CR 91/271 is not tied
 
