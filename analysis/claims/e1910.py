@@ -32,6 +32,7 @@ from analysis.inputs.files import ClaimsRegistry
 from analysis.stats.rounding import format_percent, parse_number, parse_printed, rounding_interval, within_rounding
 from analysis.inputs.trials import Trial, load_trial
 from analysis.claims import rules
+from analysis.stats.schoenfeld import deaths_from_hazard_ratio_ci
 from analysis.claims.citing import trial_result
 from analysis.claims.result import Check, ClaimResult, Reproduced
 from analysis.claims.registry import claim_group
@@ -381,8 +382,15 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         km[fid] = res
     follow = trial.figure("follow-up")
     fu = median_beyond_follow_up(_months(control_med), _months(follow))
-    events = implied_events_from_hr_ci(float(trial.figure("nejm-os-hr").parsed.interval[0].value),
-                                       float(trial.figure("nejm-os-hr").parsed.interval[1].value), decimals=2)
+    nejm_hr = trial.figure("nejm-os-hr").parsed
+    events = implied_events_from_hr_ci(float(nejm_hr.interval[0].value), float(nejm_hr.interval[1].value), decimals=2)
+    nejm_control = trial.figure("nejm-os-chemotherapy")
+    deaths = deaths_from_hazard_ratio_ci(
+        float(nejm_hr.estimate.value), float(nejm_hr.interval[0].value), float(nejm_hr.interval[1].value),
+        n_experimental=int(trial.figure("randomised-blinatumomab").value),
+        n_control=int(trial.figure("randomised-chemotherapy").value),
+        control_landmarks=[(nejm_control.time_months, nejm_control.value)], median_follow_up=_months(follow),
+        decimals=max(n.decimals for n in nejm_hr.numbers))
     same = median_checks["nejm-os-chemotherapy"]
     nejm3, five = trial.figure("nejm-os-chemotherapy"), trial.figure("fda-os5-chemotherapy")
     exp_same = next(c for c in same.checks if c.model == "exponential")
@@ -395,8 +403,11 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         Reproduced(f"hazard after {nejm3.time} needed for the {control_med.printed} median, relative to before",
                    same.hazard_ratio_needed, f"{same.hazard_ratio_needed:.2f} x"),
         Reproduced("control median / median follow-up", fu.ratio, f"{fu.ratio:.2f} x"),
-        Reproduced("deaths implied by the NEJM HR interval (Schoenfeld approximation)", events.events,
-                   f"about {events.events:.0f} deaths ({events.events_min:.0f}-{events.events_max:.0f})"),
+        Reproduced("deaths implied by the NEJM HR interval, Schoenfeld's 4/SE² (biased low at this HR)", events.events,
+                   f"about {events.events:.0f} deaths ({events.events_min:.0f}-{events.events_max:.0f} over the rounding)"),
+        Reproduced("deaths implied by the NEJM HR interval, corrected for the design (seeded simulation)", deaths.deaths,
+                   f"{deaths.text}; Schoenfeld's formula recovers {100 * deaths.recovery:.0f}% of them",
+                   ci=tuple(float(x) for x in deaths.interval)),
     )
     counted = [c for c in checks if c.counted]
     consistent = (
@@ -412,7 +423,9 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         f"({five.printed} alive at {five.time}) puts the control median at {_fmt(min(later_medians))}-"
         f"{_fmt(max(later_medians))} months under the models; keeping {control_med.printed} would need the risk of "
         f"death after {five.time} to be {later_res.hazard_ratio_needed:.1f} times that before, so the later data cut "
-        f"makes so short a median unlikely. ")
+        f"makes so short a median unlikely. The NEJM hazard-ratio interval implies {deaths.text} in all, once "
+        f"Schoenfeld's 4/SE² (about {events.events:.0f}), which recovers only {100 * deaths.recovery:.0f}% of the deaths "
+        f"at a hazard ratio near {float(nejm_hr.estimate.value):g}, is corrected by a seeded simulation of the design. ")
     return trial_result(
         claim, trial, checks, [blin_med.id, control_med.id], consistent,
         takeaway=(f"Medians as the ASH 2022 reports print them ({blin_med.printed}; {control_med.printed}); the control "
@@ -420,7 +433,7 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         deciding=Reproduced("control-arm median OS (ASH 2022 reports)", None, control_med.printed),
         reproduced=reproduced,
         extra={"median_checks": median_checks, "later": later_res, "p_values": p_values, "km": km,
-               "follow_up": fu, "events": events})
+               "follow_up": fu, "events": events, "deaths": deaths})
 
 
 def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:

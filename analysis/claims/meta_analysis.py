@@ -39,10 +39,11 @@ from analysis.stats.reproduction import (CR_SETS, MRD_SETS, PRIMARY, bracket_fit
                             count_consistency, leave_one_out, load_candidates, matches, primary_analysis,
                             search, select_counts)
 from analysis.stats.mrd_pools import mrd_pools
-from analysis.stats.rounding import format_percent, parse_printed, within_rounding
+from analysis.stats.rounding import format_percent, parse_printed, rounding_interval, within_rounding
 from analysis.stats.specification_curve import best_subsets, specification_summary
 from analysis.inputs.trials import Trial, load_trial
 from analysis.claims import rules
+from analysis.claims.certainty import blast_subgroup_context, summary_of_findings
 from analysis.claims.citing import departures
 from analysis.claims.result import Check, ClaimResult, Reproduced
 from analysis.claims.registry import claim_group
@@ -404,6 +405,12 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
                                        pct_ci(d.fit.estimate, d.fit.ci_low, d.fit.ci_high) + f" (k = {d.fit.k})",
                                        (float(d.fit.ci_low), float(d.fit.ci_high)))
                             for d in ev.mrd_definitions.values())
+    by_id = ev.studies.set_index("study_id")
+    rows = by_id.loc[list(counts["study_id"])]
+    certainty = summary_of_findings(f"pooled {name}, identified studies", res, list(rows["design"]),
+                                    list(rows["population"]), list(rows["setting"]), rounding_interval(est_p),
+                                    target_population="mixed",
+                                    context=blast_subgroup_context(pub) if outcome == "cr" else ())
     if outcome == "mrd" and ev.mrd_definitions:
         r_, i_ = ev.mrd_definitions["reported"].fit, ev.mrd_definitions["itt"].fit
         takeaway = (f"Not recomputable; among assessed responders {format_percent(r_.estimate)}, over all treated "
@@ -414,7 +421,7 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        reproduced=reproduced, citation_reason=citation_reason, takeaway=takeaway, deciding=reproduced[0],
                        rules=rules.rules_used(checks, "meta-reproduction", "citation-reports"),
-                       extra={"evidence": ev, "hits": hits, "counts": counts, "n_invalid": n_invalid,
+                       extra={"evidence": ev, "hits": hits, "counts": counts, "n_invalid": n_invalid, "certainty": certainty,
                               "valid": table})
 
 

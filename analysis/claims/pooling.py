@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.inputs import paths
 from analysis.claims.rules import Judgement, claimed_interval  # noqa: F401 (re-exported for the pages)
 from analysis.stats.meta import PooledProportion, pool_proportions
+from analysis.stats.proportions import clopper_pearson  # noqa: F401 (the one implementation, re-exported)
 from analysis.stats.rounding import format_percent, parse_printed, within_rounding
 
 #: The pooling model used for every pooled figure of this group.
@@ -76,16 +77,6 @@ def parse_span(text: str) -> Span | None:
         lo, hi = printed.interval
         return Span(lo.fraction, hi.fraction, text)
     return None
-
-
-def clopper_pearson(events: int, total: int, level: float = 0.95) -> tuple[float, float]:
-    """Exact (Clopper–Pearson) confidence interval of ``events/total`` (statsmodels'
-    ``proportion_confint(method="beta")``): 1/45 -> (0.0006, 0.118)."""
-    from statsmodels.stats.proportion import proportion_confint
-    if total <= 0 or not 0 <= events <= total:
-        raise ValueError(f"{events}/{total} is not a proportion")
-    lo, hi = proportion_confint(int(events), int(total), alpha=1 - level, method="beta")
-    return float(lo), float(hi)
 
 
 def prediction_interval(fit: PooledProportion) -> tuple[float, float] | None:

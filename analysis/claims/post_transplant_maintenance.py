@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 
-from scipy import stats
 
 from analysis.stats.attainability import grim_percent, km_attainable
 from analysis.inputs.files import ClaimsRegistry
 from analysis.stats.rounding import format_percent, parse_printed, rounding_interval, within_rounding
 from analysis.inputs.trials import Trial, load_trial
 from analysis.claims import rules
+from analysis.stats.proportions import clopper_pearson
 from analysis.claims.citing import departures, trial_result
 from analysis.claims.result import Check, ClaimResult, Reproduced
 from analysis.claims.registry import claim_group
@@ -180,8 +180,8 @@ def outcomes(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     pfs_ci = None
     if pfs_km.attainable_without_censoring:
         survivors = _n(trial, pfs1) - pfs_km.events_without_censoring[0]
-        ci = stats.binomtest(survivors, _n(trial, pfs1)).proportion_ci(confidence_level=0.95, method="exact")
-        pfs_ci = (survivors, float(ci.low), float(ci.high))
+        low, high = clopper_pearson(survivors, _n(trial, pfs1))
+        pfs_ci = (survivors, low, high)
     verdict = rules.verdict_from_checks(checks)
     citation, citation_reason = rules.citation_from_reports(claim, trial, [os1.id, pfs1.id, nrm1.id])
     reproduced = (

@@ -23,6 +23,7 @@ import pandas as pd
 from analysis.claims import rules
 from analysis.claims.pooling import (SENSITIVITY, Pool, _data, _pct, _source_text, parse_span, pool,
                                      series_from_row)
+from analysis.claims.certainty import summary_of_findings
 from analysis.claims.registry import claim_group
 from analysis.claims.result import ClaimResult, Reproduced
 from analysis.inputs.cited_works import load_cited_works
@@ -64,6 +65,8 @@ class SalvageEvidence:
     #: the analysis leaves the subgroup unchanged.
     data_sensitivity: dict[str, dict[str, Pool | None]] = field(default_factory=dict)
     populations: tuple[str, ...] = ()
+    #: row id -> study design (salvage_cr.csv's design column), for the certainty rating
+    designs: dict[str, str] = field(default_factory=dict)
 
 
 def _study_name(row) -> str:
@@ -153,7 +156,7 @@ def salvage_evidence(data_dir: Path | str | None = None) -> SalvageEvidence:
     populations = tuple(sorted({str(r["population"]) for _, r in frame.iterrows()}))
     return SalvageEvidence(table=table, pools=pools, sensitivity=sensitivity, alternative=alternative,
                            excluded=excluded, cross_checks=cross_checks, data_sensitivity=data_sens,
-                           populations=populations)
+                           populations=populations, designs={rid: str(r["design"]) for rid, r in by_id.items()})
 
 
 def _judge(p: Pool, printed: str):
@@ -228,6 +231,10 @@ def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None, evidence: 
     parts.append("Pooled with a logit random-effects model (REML, Hartung-Knapp CI) from counts printed or exactly "
                  "derivable from the printed percentage; prediction intervals are not used.")
     parts.append(f"Citation: {citation_reason}")
+    certainty = {n: summary_of_findings(f"CR after salvage chemotherapy, {ev.pools[n].name.lower()}", ev.pools[n].shown,
+                                        [ev.designs[s.row_id] for s in ev.pools[n].series], ["adult"] * ev.pools[n].k,
+                                        ["rr"] * ev.pools[n].k, interval, target_population="adult")
+                 for n in judged}
     first = ev.pools["first"]
     deciding = Reproduced("pooled CR, first salvage", float(first.shown.estimate), first.text(),
                           ci=(float(first.shown.ci_low), float(first.shown.ci_high)))
@@ -240,7 +247,7 @@ def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None, evidence: 
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=" ".join(parts), reproduced=tuple(reproduced),
                        checks=tuple(checks), citation_reason=citation_reason, takeaway=takeaway, deciding=deciding,
                        rules=rules.rules_used(checks, "informative-ci", "combine-settings", "citation-works"),
-                       extra={"settings": {n: {"outcome": j.outcome, "informative": j.informative, "position": j.position}
+                       extra={"certainty": certainty, "settings": {n: {"outcome": j.outcome, "informative": j.informative, "position": j.position}
                                            for n, j in judged.items()},
                               "fits": fits_by_point, "flips": flips, "informative_settings": sorted(informative)})
 

@@ -20,6 +20,7 @@ import pandas as pd
 from analysis.claims import rules
 from analysis.claims.pooling import (SENSITIVITY, Pool, _data, _pct, _source_text, clopper_pearson, pool,
                                      series_from_row)
+from analysis.claims.certainty import summary_of_findings
 from analysis.claims.registry import claim_group
 from analysis.claims.result import ClaimResult, Reproduced
 from analysis.inputs.cited_works import load_cited_works
@@ -39,6 +40,8 @@ class FatalEvidence:
     sensitivity: dict[str, Pool]
     chemotherapy: pd.DataFrame
     guideline: pd.DataFrame
+    #: per pooled treatment-related series, in pool order: (design, population) for the certainty rating
+    designs: tuple[tuple[str, str], ...] = ()
 
 
 def printed_percent(reported: str) -> str:
@@ -81,7 +84,8 @@ def fatal_evidence(data_dir: Path | str | None = None) -> FatalEvidence:
                          any_cause=pool("Fatal adverse events, any cause", any_series) if any_series else None,
                          sensitivity={lab: pool("Treatment-related fatal adverse events", tr_series, model)
                                       for lab, model in SENSITIVITY},
-                         chemotherapy=chemotherapy, guideline=guideline.reset_index(drop=True))
+                         chemotherapy=chemotherapy, guideline=guideline.reset_index(drop=True),
+                         designs=tuple((uses[r["row_id"]].design, str(r["population"])) for _, r in tr.iterrows()))
 
 
 def trm_immunotherapy(claims: ClaimsRegistry, data_dir=None, works=None, evidence: FatalEvidence | None = None) -> ClaimResult:
@@ -153,12 +157,16 @@ def trm_immunotherapy(claims: ClaimsRegistry, data_dir=None, works=None, evidenc
         a = ev.any_cause.shown
         reproduced.append(Reproduced("pooled fatal AEs of any cause (blinatumomab)", float(a.estimate),
                                      ev.any_cause.text(), ci=(float(a.ci_low), float(a.ci_high))))
+    certainty = summary_of_findings(
+        "treatment-related deaths on blinatumomab", fit, [d for d, _ in ev.designs],
+        [pop for _, pop in ev.designs], ["rr"] * p.k, interval, target_population="mixed")
     takeaway = (f"Blinatumomab trials: {_pct(fit.estimate)} treatment-related deaths (95% CI {_pct(fit.ci_low)}–"
                 f"{_pct(fit.ci_high)}), {'low, but above' if fit.estimate >= interval[1] else 'about'} 'around {printed}'.")
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, reproduced=tuple(reproduced),
                        checks=tuple(checks), citation_reason=citation_reason, takeaway=takeaway, deciding=deciding,
                        rules=rules.rules_used(checks, "informative-ci", "combine-checks", "citation-works"),
-                       extra={"interval": interval, "crude": (events, patients, crude), "position": judged.position,
+                       extra={"certainty": certainty,
+                              "interval": interval, "crude": (events, patients, crude), "position": judged.position,
                               "ratio": ratio, "excludes_value": excludes_value})
 
 

@@ -44,6 +44,8 @@ class RowUse(BaseModel):
     superseded_by: str | None = None
     subset_of: str | None = None
     sensitivity: list[Literal["without GRAALL", "without LALA-94"]] = []
+    #: study design of a pooled fatal-events row (the table has no design column): for the certainty rating
+    design: Literal["randomised", "single-arm"] | None = None
 
 
 def _message(exc: ValidationError) -> list[tuple[str, str]]:
@@ -108,6 +110,9 @@ def load_selection(data_dir: Path | str | None = None, tables: dict[str, list[st
                 if target is not None and target not in rows:
                     errors.append(DataError(path, spec.line_of(ref), f"{where}.{ref}",
                                             f"no row {target!r} in background/{name}"))
+            if name == "blinatumomab_fatal_events.csv" and use.use == "pool" and use.design is None:
+                errors.append(DataError(path, line, f"{where}.design", "a pooled row needs its study design "
+                                        "(randomised or single-arm)"))
             if use.complement and use.use != "context":
                 errors.append(DataError(path, spec.line_of("complement"), f"{where}.complement",
                                         "only a context row can be drawn as a complement"))

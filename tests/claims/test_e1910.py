@@ -217,3 +217,13 @@ def test_survival_figure_draws_every_landmark_and_curve():
     assert "85%" in texts and "62.5%" in texts and "median 71.4 months" in texts
     assert any(t.startswith("median follow-up 43 months") for t in texts)
     assert ax.get_legend() is not None and "exp" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_deaths_from_the_hazard_ratio_are_corrected_for_schoenfelds_bias():
+    result = median_os(load_claims(), _trial())
+    deaths = result.extra["deaths"]
+    assert round(result.extra["events"].events) == 46            # 4 / SE^2
+    assert deaths.deaths > result.extra["events"].events          # the correction is upward at HR 0.41
+    assert deaths.recovery == pytest.approx(0.86, abs=0.02)
+    assert deaths.interval[1] - deaths.interval[0] > 2 * (result.extra["events"].events_max - result.extra["events"].events_min)
+    assert deaths.text in result.reason and "seeded simulation" in result.reason

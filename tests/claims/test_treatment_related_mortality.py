@@ -64,7 +64,7 @@ def test_trial_rates_well_above_one_percent_make_the_claim_discrepant(data_copy)
 
 def test_a_subset_row_marked_for_pooling_changes_the_pool(data_copy):
     replace_in(data_copy / "background" / "selection.yaml",
-               "mt103-205-tr-fatal-rp2d: {use: excluded,", "mt103-205-tr-fatal-rp2d: {use: pool,")
+               "mt103-205-tr-fatal-rp2d: {use: excluded,", "mt103-205-tr-fatal-rp2d: {use: pool, design: single-arm,")
     assert fatal_evidence(data_copy).treatment_related.k == 5
 
 
@@ -72,3 +72,17 @@ def test_a_guideline_that_does_not_print_the_figure_is_not_support(data_copy):
     replace_in(data_copy / "background" / "cited_works.yaml",
                "trm-immunotherapy: {prints: true,", "trm-immunotherapy: {prints: false,")
     assert trm_immunotherapy(CLAIMS, data_dir=data_copy).citation == "not-supported"
+
+
+def test_the_certainty_row_rates_imprecision_against_the_claim():
+    certainty = evaluate("trm-immunotherapy").extra["certainty"]
+    assert certainty.certainty == "moderate" and certainty.per_100 == "2 per 100 (1 to 4)"
+    assert [f.split(":")[0] for f in certainty.footnotes] == ["Imprecision"]
+
+
+def test_a_pooled_fatal_row_without_a_design_fails_validation(data_copy):
+    from analysis.inputs.files import DataError, DataErrors
+    replace_in(data_copy / "background" / "selection.yaml", "tower-blin-tr-fatal: {use: pool, design: randomised,",
+               "tower-blin-tr-fatal: {use: pool,")
+    with pytest.raises((DataError, DataErrors), match="needs its study design"):
+        fatal_evidence(data_copy)
