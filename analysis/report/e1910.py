@@ -54,13 +54,15 @@ def report_table(claims: ClaimsRegistry, trial: Trial):
 
 
 def wording_html(result: ClaimResult, errata_page: str = "../errata.html") -> str:
-    """The wording problems of a claim (``extra["wording"]``) as an HTML list linking the errata."""
-    from html import escape
+    """The wording problems of a claim (``extra["wording"]``) as an HTML list linking the errata;
+    every string escaped by markupsafe (the package's one escaping path)."""
+    from markupsafe import Markup
 
     items = result.extra.get("wording", [])
     if not items:
         return ""
-    lis = "".join(f'<li>“{escape(w["commentary"])}” — the source has “{escape(w["source"])}” ({escape(w["where"])}); '
-                  f'see <a href="{errata_page}#erratum-{escape(w["erratum"])}">erratum {escape(w["erratum"])}</a>.</li>'
-                  for w in items)
-    return f'<div class="wording"><p><strong>Wording (does not change the verdict):</strong></p><ul>{lis}</ul></div>'
+    lis = Markup("").join(
+        Markup('<li>“{}” — the source has “{}” ({}); see <a href="{}#erratum-{}">the erratum</a>.</li>').format(
+            w["commentary"], w["source"], w["where"], errata_page, w["erratum"]) for w in items)
+    return str(Markup('<div class="wording"><p><strong>Wording (does not change the verdict):</strong></p>'
+                      '<ul>{}</ul></div>').format(lis))
