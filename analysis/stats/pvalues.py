@@ -7,15 +7,8 @@ References
   BMJ 2011;343:d2090. doi:10.1136/bmj.d2090
 - Altman DG, Bland JM. How to obtain the P value from a confidence interval.
   BMJ 2011;343:d2304. doi:10.1136/bmj.d2304
-- Brown NJL, Heathers JAJ. The GRIM test: a simple technique detects numerous anomalies in
-  the reporting of results in psychology. Soc Psychol Personal Sci 2017;8:363-369.
-  doi:10.1177/1948550616673876
 - Nuijten MB et al. The prevalence of statistical reporting errors in psychology (statcheck).
   Behav Res Methods 2016;48:1205-1226 (rounding intervals of printed values).
-- Kaplan EL, Meier P. Nonparametric estimation from incomplete observations.
-  J Am Stat Assoc 1958;53:457-481.
-- Schoenfeld D. The asymptotic properties of nonparametric tests for comparing survival
-  distributions. Biometrika 1981;68:316-319 (variance of the log-rank statistic ~ D p (1-p)).
 """
 
 from __future__ import annotations
