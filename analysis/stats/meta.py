@@ -274,19 +274,22 @@ def effect_sizes(xi: np.ndarray, ni: np.ndarray, transform: str) -> tuple[np.nda
 # --------------------------------------------------------------------------------------------
 # Back-transforms (metafor transf.*)
 # --------------------------------------------------------------------------------------------
-def _pft(p: float, n: float) -> float:
-    """metafor ``transf.pft``: the double-arcsine value of proportion p at sample size n."""
+def _pft(p, n):
+    """metafor ``transf.pft``: the double-arcsine value of proportion p at sample size n (arrays broadcast)."""
     x = p * n
-    return 0.5 * (math.asin(math.sqrt(x / (n + 1.0))) + math.asin(math.sqrt((x + 1.0) / (n + 1.0))))
+    return 0.5 * (np.arcsin(np.sqrt(x / (n + 1.0))) + np.arcsin(np.sqrt((x + 1.0) / (n + 1.0))))
 
 
-def back_transform(values: np.ndarray, transform: str, ni: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def back_transform(values: np.ndarray, transform: str, ni: np.ndarray | None = None, *,
+                   harmonic_n=None, strict: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Back to the proportion scale as metafor's back-transforms do it.
 
     logit: ``transf.ilogit``; raw: identity (never clipped); asin: ``transf.iarcsin``
     (sin² with values below 0 set to 0 and above pi/2 set to 1); ftda: ``transf.ipft.hm``, the
-    Miller (1978) inversion with n = harmonic mean of the study sizes, values beyond the images
-    of 0 and 1 set to 0 and 1.  Returns (proportions, clipped mask).
+    Miller (1978) inversion with n = harmonic mean of the study sizes (``ni``, or ``harmonic_n``
+    given directly: one per row of a 2-D ``values`` in the vectorised path), values beyond the
+    images of 0 and 1 set to 0 and 1. ``strict``: an undefined value raises instead of passing
+    on a NaN. Returns (proportions, clipped mask).
     """
     z = np.asarray(values, dtype=float)
     clipped = np.zeros(z.shape, dtype=bool)
@@ -299,16 +302,18 @@ def back_transform(values: np.ndarray, transform: str, ni: np.ndarray) -> tuple[
         lo, hi = z < 0, z > math.asin(1.0)
         out[lo], out[hi] = 0.0, 1.0
         return out, lo | hi
-    nhm = 1.0 / np.mean(1.0 / ni)
+    nhm = 1.0 / np.mean(1.0 / np.asarray(ni, dtype=float)) if harmonic_n is None else np.asarray(harmonic_n, dtype=float)
+    if nhm.ndim == 1 and z.ndim == 2:
+        nhm = nhm[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.sin(2.0 * z)
         inner = 1.0 - (s + (s - 1.0 / s) / nhm) ** 2
         out = 0.5 * (1.0 - np.sign(np.cos(2.0 * z)) * np.sqrt(inner))
     hi, lo = z > _pft(1.0, nhm), z < _pft(0.0, nhm)
     out[hi], out[lo] = 1.0, 0.0
-    if np.any(np.isnan(out)):   # cannot happen between the images of 0 and 1; never pass it on
+    if strict and np.any(np.isnan(out)):   # cannot happen between the images of 0 and 1; never pass it on
         raise ValueError("double-arcsine back-transform undefined for value(s) "
-                         f"{z[np.isnan(out)].tolist()} (harmonic mean n = {nhm:g})")
+                         f"{z[np.isnan(out)].tolist()} (harmonic mean n = {float(np.mean(nhm)):g})")
     return out, lo | hi
 
 

@@ -27,9 +27,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special, stats
+from scipy import stats
 
-from analysis.stats.meta import CIS, METHODS, TRANSFORMS, effect_sizes, pool_proportions
+from analysis.stats.meta import CIS, METHODS, TRANSFORMS, back_transform, effect_sizes, pool_proportions
 from analysis.stats.tau2 import _DBL_EPS, _MAXITER, _TAU2_MAX, _THRESHOLD, _UNIROOT_TOL
 
 __all__ = ["PooledBatch", "pool_batch", "pad_counts", "RESULT_FIELDS"]
@@ -235,33 +235,6 @@ def _effect_sizes(x, n, mask, transform):
     return yi, vi, corrected & mask
 
 
-def _pft(p, n):
-    xx = p * n
-    return 0.5 * (np.arcsin(np.sqrt(xx / (n + 1.0))) + np.arcsin(np.sqrt((xx + 1.0) / (n + 1.0))))
-
-
-def _back(z, transform, nhm):
-    """Back-transform a (B, 5) array (``analysis.stats.meta.back_transform`` row by row)."""
-    clipped = np.zeros(z.shape, dtype=bool)
-    if transform == "logit":
-        return special.expit(z), clipped
-    if transform == "raw":
-        return z.copy(), clipped
-    if transform == "asin":
-        out = np.sin(z) ** 2
-        lo, hi = z < 0, z > math.asin(1.0)
-        out[lo], out[hi] = 0.0, 1.0
-        return out, lo | hi
-    nh = nhm[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.sin(2.0 * z)
-        inner = 1.0 - (s + (s - 1.0 / s) / nh) ** 2
-        out = 0.5 * (1.0 - np.sign(np.cos(2.0 * z)) * np.sqrt(inner))
-    hi, lo = z > _pft(1.0, nh), z < _pft(0.0, nh)
-    out[hi], out[lo] = 1.0, 0.0
-    return out, lo | hi
-
-
 _NAMES = ("estimate", "ci_low", "ci_high", "pi_low", "pi_high")
 
 
@@ -351,7 +324,7 @@ def pool_batch(sets: Sequence[tuple[Sequence[int], Sequence[int]]], transform: s
     pi_se = np.sqrt(se * se + tau2)
     pts = np.column_stack([mu, mu - crit * se, mu + crit * se, mu - crit * pi_se, mu + crit * pi_se])
     nhm = k / np.where(mask, 1.0 / n, 0.0).sum(axis=1)
-    back, clipped = _back(pts, transform, nhm)
+    back, clipped = back_transform(pts, transform, harmonic_n=nhm, strict=False)
     nonfinite = ~np.isfinite(back).all(axis=1) | ~np.isfinite(se) | ~np.isfinite(tau2)
     bad |= nonfinite
     for i in range(b):
