@@ -41,6 +41,17 @@ def rule_links_html(result, from_page: str) -> Markup:
     return Markup('<p class="decided-by"><strong>Decided by:</strong> {}</p>').format(Markup(", ").join(links))
 
 
+def rules_index_html(results) -> Markup:
+    """A table of every rule (linked to its section), what it decides and how many claims it decided."""
+    used = decided_by(results)
+    rows = Markup("").join(
+        Markup('<tr><td><a href="#{}">{}</a></td><td>{}</td><td class="num">{}</td></tr>').format(
+            r.anchor, r.title, r.decides, len(used[r.id])) for r in RULES.values())
+    return Markup('<div class="table-scroll" tabindex="0" role="region" aria-label="The rules">'
+                  '<table class="rules-index"><thead><tr><th scope="col">rule</th><th scope="col">decides</th>'
+                  '<th scope="col">claims decided</th></tr></thead><tbody>{}</tbody></table></div>').format(rows)
+
+
 def rules_html(results, claim_pages: dict[str, str], from_page: str = RULES_PAGE) -> Markup:
     """Every rule as a section: title (anchored), what it decides, thresholds, reference, and the
     claims it decided (linked to their sections). ``claim_pages``: claim id -> site path with anchor."""
@@ -67,4 +78,4 @@ def rules_html(results, claim_pages: dict[str, str], from_page: str = RULES_PAGE
     return Markup("").join(parts)
 
 
-__all__ = ["RULES_PAGE", "rule_url", "decided_by", "rule_links_html", "rules_html", "escape"]
+__all__ = ["RULES_PAGE", "rule_url", "decided_by", "rule_links_html", "rules_index_html", "rules_html", "escape"]
