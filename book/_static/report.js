@@ -17,7 +17,7 @@
   }
   // 2. Sortable ledger tables: click a column header to sort; verdict columns sort by severity.
   var order = {"discrepant": 0, "not-supported": 0, "not-reproducible": 1, "unverifiable": 1,
-               "partly-supported": 2, "consistent": 3, "reproduced": 4, "supported": 4, "pending": 5};
+               "partly-supported": 2, "imprecise": 2, "consistent": 3, "reproduced": 4, "supported": 4, "pending": 5};
   function cellKey(row, index) {
     var cell = row.children[index];
     var badge = cell && cell.querySelector(".badge");
@@ -52,8 +52,26 @@
       th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
     });
   }
+  // 3. Wide tables: say so when a table box scrolls sideways (the page itself never does).
+  function markScrollable() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      box.setAttribute("data-scrollable", wide ? "true" : "false");
+      var cue = box.previousElementSibling;
+      if (wide && !(cue && cue.classList.contains("scroll-cue"))) {
+        cue = document.createElement("p");
+        cue.className = "scroll-cue shown";
+        cue.textContent = "⇆ This table is wider than the screen: scroll it sideways.";
+        box.parentNode.insertBefore(cue, box);
+      } else if (!wide && cue && cue.classList.contains("scroll-cue")) {
+        cue.parentNode.removeChild(cue);
+      }
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     absolutise();
+    markScrollable();
+    window.addEventListener("resize", markScrollable);
     document.querySelectorAll("table.sortable").forEach(makeSortable);
   });
 })();
