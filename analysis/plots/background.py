@@ -15,7 +15,7 @@ from analysis.claims.pooling import Pool, prediction_interval
 from analysis.claims.relapse_burden import RelapseFigure
 from analysis.plots import style
 
-__all__ = ["relapse_ranges", "pooled_by_subgroup"]
+__all__ = ["relapse_range", "relapse_ranges", "pooled_by_subgroup"]
 
 _INK = style.INK
 _CHECK = style.STUDY
@@ -89,6 +89,22 @@ def relapse_ranges(adults: list[RelapseFigure], children: list[RelapseFigure],
                           markeredgewidth=1.8, label="context only (subgroup, one component, cure or survival)")]
     fig.legend(handles=handles, loc="lower left", ncol=1, fontsize=fontsize, frameon=False)
     fig.tight_layout(rect=(0, 0.1, 1, 1))
+    return fig
+
+
+def relapse_range(figures: list[RelapseFigure], interval: tuple[float, float], claimed: str, title: str,
+                  fontsize: float = style.MIN_FONT):
+    """One age group's panel of :func:`relapse_ranges` as its own figure (the figure that
+    decides that claim), with the legend below the data."""
+    n = sum(f.span is not None for f in figures)
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 1.3 + 0.55 * max(n, 1) + 1.2))
+    _relapse_panel(ax, figures, interval, claimed, title, fontsize)
+    handles = [Patch(color=_CLAIM, label=f"the commentary prints {claimed} (band: its rounding)"),
+               plt.Line2D([], [], color=_CHECK, marker="o", lw=0, ms=8, label="compared with the claim"),
+               plt.Line2D([], [], color=_CONTEXT, marker="o", markerfacecolor="white", lw=0, ms=8,
+                          markeredgewidth=1.8, label="context only (subgroup, one component, cure or survival)")]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(-0.45, -0.32), fontsize=fontsize, frameon=False)
+    fig.tight_layout()
     return fig
 
 
