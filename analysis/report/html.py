@@ -14,6 +14,7 @@ Badges carry text and a symbol, so they read without colour; colour comes from
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 from jinja2 import DictLoader, Environment, StrictUndefined
@@ -126,12 +127,12 @@ _TEMPLATES = {
     "findings": (
         '<div class="table-scroll findings-scroll" role="region" aria-label="Summary of findings" tabindex="0">'
         '<table class="findings cards"><caption>{{ caption }}</caption><thead><tr><th>claim</th><th>verdicts</th>'
-        '<th>bottom line</th><th class="num">deciding number</th></tr></thead><tbody>'
+        '<th>bottom line</th><th>deciding number</th></tr></thead><tbody>'
         '{% for r in rows %}<tr data-verdict="{{ r.verdict }}" data-citation="{{ r.citation }}">'
         '<td class="claim-name" data-label="claim">{{ r.link }}</td>'
         '<td class="verdicts" data-label="verdicts">{{ r.badges }}</td>'
         '<td class="takeaway" data-label="bottom line">{{ r.takeaway }}</td>'
-        '<td class="num deciding" data-label="deciding number">{{ r.deciding }}</td></tr>{% endfor %}'
+        '<td class="deciding" data-label="deciding number">{{ r.deciding }}</td></tr>{% endfor %}'
         '</tbody></table></div>'),
     "page_summary": (
         '<nav class="page-summary" aria-label="The claims on this page">'
@@ -139,6 +140,26 @@ _TEMPLATES = {
         '{% for r in rows %}<li><a href="#{{ r.id }}">{{ r.name }}</a> {{ r.badges }}'
         '<span class="page-summary-deciding">{{ r.deciding }}</span></li>{% endfor %}</ul></nav>'),
     "list": '<ul class="{{ cls }}">{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul>',
+    "erratum": (
+        '<div class="erratum" id="erratum-{{ id }}"><h3>{{ title }} <small class="erratum-kind">({{ kind }})</small></h3>'
+        '<blockquote>“{{ commentary }}”</blockquote><p>{{ problem }}</p>'
+        '<p><strong>What the sources say</strong></p><ul>'
+        '{% for s in sources %}<li><strong>{{ s.work }}</strong> ({{ s.location }}): {{ s.says }}</li>'
+        '{% else %}<li><em>No source could be found.</em></li>{% endfor %}</ul>'
+        '<p class="erratum-claims"><small>Claims affected: {{ claims }}</small></p></div>'),
+    "audit_ref": (
+        '<div class="audit-ref" id="ref-{{ number }}"><h3>[{{ number }}] {{ work }}</h3>'
+        '<p class="claim-quote">As cited: “{{ as_cited }}”</p>'
+        '<p><strong>What it reports</strong> ({{ read }}; {{ location }}): {{ reports }}</p>'
+        '<p><strong>Cited for</strong></p><ul class="audit-claims">'
+        '{% for c in claims %}<li>{{ c.link }}: <span class="finding finding-{{ c.finding_value }}">this work: {{ c.finding }}</span>'
+        '<br><span class="audit-claim-verdict">The claim\'s citation verdict (from the ledger): {{ c.badge }}</span>'
+        '<br>“{{ c.quote }}”{% if c.reason %}<br><small>How the findings combine: {{ c.reason }}</small>{% endif %}</li>'
+        '{% else %}<li><em>No claim cites it.</em></li>{% endfor %}</ul>'
+        '<p><strong>Errors in the reference</strong></p><ul>'
+        '{% for e in errors %}<li>{{ e }}</li>{% else %}<li>None found.</li>{% endfor %}</ul>'
+        '{% if notes %}<p><strong>Other problems involving this work</strong></p><ul>'
+        '{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}</div>'),
 }
 _ENV = Environment(loader=DictLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined,
                    trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
@@ -211,10 +232,39 @@ def deciding_text(result: ClaimResult | dict) -> str:
 
 
 def takeaway_text(result: ClaimResult | dict) -> str:
-    """The one-line bottom line (``takeaway``); the written reason until the rulebook writes one."""
+    """The one-line bottom line: ``takeaway`` as the rulebook writes it; until a claim has one,
+    the first sentence of its written reason (shown, never read for a number)."""
     takeaway = result.get("takeaway") if isinstance(result, dict) else result.takeaway
+    if takeaway:
+        return takeaway
     reason = result.get("reason") if isinstance(result, dict) else result.reason
-    return takeaway or reason
+    first = re.split(r"(?<=[.;:])\s+(?=[A-Z])", reason.strip(), maxsplit=1)[0]
+    return first if first.endswith((".", ";", ":")) else first + "."
+
+
+#: A number with its unit, sign or interval: "11.5%–76.9%", "1,025", "-1.2", "0.42–0.75".
+_NUMBER_TOKEN = re.compile(r"[<>≤≥~−+-]?\d[\d.,%]*(?:\s?[–-]\s?[<>≤≥~−+-]?\d[\d.,%]*)*")
+WORD_JOINER = "\u2060"
+
+
+def unbroken_numbers(text: str) -> str:
+    """The text with every number kept whole on a line: a word joiner (U+2060, invisible) on
+    both sides of each dash inside a number or interval, so "11.5%–76.9%" never wraps at the
+    dash and "1,025" never splits (browsers may break after a dash or a comma). Words still
+    wrap between one another."""
+    def join(m: re.Match) -> str:
+        return re.sub(r"\s?([–-])\s?", lambda d: WORD_JOINER + d.group(1) + WORD_JOINER, m.group(0))
+    return _NUMBER_TOKEN.sub(join, text)
+
+
+def deciding_html(result: ClaimResult | dict) -> Markup:
+    """The deciding number as HTML: its label in words, then the number, never split inside."""
+    text = deciding_text(result)
+    if ": " not in text:
+        return Markup('<span class="deciding-number">{}</span>').format(unbroken_numbers(text))
+    label, number = text.split(": ", 1)
+    return Markup('<span class="deciding-label">{}:</span> <span class="deciding-number">{}</span>').format(
+        label, unbroken_numbers(number))
 
 
 def checks_table(result: ClaimResult, caption: str | None = None) -> Markup:
@@ -228,7 +278,8 @@ def checks_table(result: ClaimResult, caption: str | None = None) -> Markup:
             counted = f"context, not counted{': ' + c.note if c.note else ''}"
         else:
             counted = "counted"
-        rows.append({"label": c.label, "reported": c.reported, "found": c.found, "outcome": c.outcome,
+        rows.append({"label": c.label, "reported": unbroken_numbers(c.reported), "found": unbroken_numbers(c.found),
+                     "outcome": c.outcome,
                      "agreement": OUTCOME_WORDS[c.outcome], "counted": counted, "source": c.source})
     return render("checks", rows=rows, caption=caption or "What the commentary prints against what was found")
 
@@ -259,7 +310,7 @@ def claim_header(claim: Claim, result: ClaimResult, rules_prefix: str = "../../"
                        else "")
     deciding_label = "Deciding number" if result.deciding is not None else "Recomputed by this report"
     return render("bottom_line", claim_id=claim.id, badges=badges(result), quote=claim.quote, reported=reported,
-                  deciding_label=deciding_label, deciding=deciding_text(result), reason=result.reason,
+                  deciding_label=deciding_label, deciding=deciding_html(result), reason=result.reason,
                   citation_reason=citation_reason, refs=refs, rules=rule_links(result.rules, rules_prefix),
                   cite_box=cite_box(claim, result))
 
@@ -299,7 +350,7 @@ def findings_table(ledger: dict, link_prefix: str = "", names: dict[str, str] | 
     names = names or {}
     rows = [{"verdict": r["verdict"], "citation": r["citation"], "badges": badges(r),
              "link": _ledger_link(r, link_prefix, names.get(r["id"], r["id"])),
-             "takeaway": takeaway_text(r), "deciding": deciding_text(r)} for r in ledger["claims"]]
+             "takeaway": takeaway_text(r), "deciding": deciding_html(r)} for r in ledger["claims"]]
     return render("findings", rows=rows, caption=caption)
 
 
@@ -309,13 +360,56 @@ def page_summary(ledger: dict, claim_ids: list[str], names: dict[str, str],
     both badges and its deciding number, read from the ledger."""
     by_id = {r["id"]: r for r in ledger["claims"]}
     rows = [{"id": cid, "name": names.get(cid, cid), "badges": badges(by_id[cid]),
-             "deciding": deciding_text(by_id[cid])} for cid in claim_ids]
+             "deciding": deciding_html(by_id[cid])} for cid in claim_ids]
     return render("page_summary", rows=rows, title=title)
 
 
 def html_list(items, cls: str = "") -> Markup:
     """A bulleted list of text items (escaped; ``Markup`` items kept)."""
     return render("list", items=list(items), cls=cls)
+
+
+def erratum_html(erratum, claim_names: dict[str, str], claim_pages: dict[str, str]) -> Markup:
+    """One erratum of ``data/errata.yaml``: title, kind, the commentary's words, the problem, what
+    each source says (by the work's short label, never its BibTeX key) and the claims affected,
+    each by its readable name, linked to its section."""
+    from analysis.inputs.files import normalise_text
+
+    sources = [{"work": short_label(src["bibkey"]), "location": src["location"], "says": src["says"]}
+               for src in erratum.sources]
+    claims = _join([link(claim_names.get(c, c), claim_pages.get(c)) for c in erratum.claims]) or "–"
+    return render("erratum", id=erratum.id, title=erratum.title, kind=erratum.kind.replace("-", " "),
+                  commentary=normalise_text(erratum.commentary), problem=erratum.problem, sources=sources,
+                  claims=claims)
+
+
+#: What one cited work contributes to a claim, in words (``cited_citation.work_finding``).
+FINDING_WORDS = {"supported": "prints the figure", "not-supported": "was read and does not print it",
+                 "unverifiable": "could not be read or found", "partly-supported": "prints part of it",
+                 "pending": "not judged yet"}
+READ_WORDS = {"abstract": "abstract read", "full-text": "full text read", "record-only": "record seen, text not read",
+              "nothing": "not found"}
+
+
+def audit_reference_html(row, claim_names: dict[str, str], link_prefix: str = "") -> Markup:
+    """One reference of the citation audit: what it is cited for, what this work contributes to
+    each claim (a finding, not a verdict), the claim's citation verdict as the ledger gives it,
+    how the findings combine (the claim's citation reason), and the reference's own errors."""
+    claims = []
+    for c in row.claims:
+        pending = c["citation"] == "pending"
+        target = None if pending else link_prefix + c["page"].removeprefix("book/")
+        claims.append({"link": link(claim_names.get(c["id"], c["id"]), target), "finding_value": c["this_work"],
+                       "finding": FINDING_WORDS[c["this_work"]], "badge": badge("citation", c["citation"]),
+                       "quote": c["quote"], "reason": "" if pending else (c.get("citation_reason") or c["reason"])})
+    errors = [Markup("{}: {}").format(link(e["id"].replace("-", " "), f"{link_prefix}errata.html#erratum-{e['id']}"),
+                                      e["problem"]) for e in row.errata]
+    notes = [Markup("{} ({}): {}").format(link(n["id"].replace("-", " "), f"{link_prefix}errata.html#erratum-{n['id']}"),
+                                          n["kind"], n["problem"]) for n in row.notes]
+    return render("audit_ref", number=row.number, work=short_label(row.bibkey), as_cited=row.as_cited.replace("*", ""),
+                  read=READ_WORDS[row.read], location=row.location,
+                  reports=row.reports or Markup("<em>Nothing could be read.</em>"),
+                  claims=claims, errors=errors, notes=notes)
 
 
 def verdict_counts(ledger: dict) -> dict[str, dict[str, int]]:
@@ -327,7 +421,7 @@ def verdict_counts(ledger: dict) -> dict[str, dict[str, int]]:
     return out
 
 
-__all__ = ["badge", "badges", "checks_table", "claim_header", "cite_box", "deciding_text", "findings_table",
-           "html_list", "ledger_html", "link", "page_summary", "reference_link", "render", "rule_links",
+__all__ = ["erratum_html", "audit_reference_html", "FINDING_WORDS", "badge", "badges", "checks_table", "claim_header", "cite_box", "deciding_html", "deciding_text", "findings_table",
+           "html_list", "ledger_html", "link", "page_summary", "reference_link", "render", "rule_links", "unbroken_numbers",
            "safe_url", "takeaway_text", "verdict_counts",
            "CITATION_BADGES", "VERDICT_BADGES", "OUTCOME_WORDS", "ClaimsRegistry"]

@@ -72,8 +72,19 @@ def table_html(frame: pd.DataFrame, table_id: str, *, caption: str | None = None
     unknown = [c for c in numeric if c not in frame.columns]
     if unknown:
         raise ValueError(f"table {table_id}: numeric columns {unknown} are not in the table")
+    from analysis.report.html import unbroken_numbers
+
+    def text(value):
+        if isinstance(value, str):
+            return unbroken_numbers(value)
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    cell_formats = {c: text for c in frame.columns}
+    cell_formats.update(formats or {})
     styler = (frame.style.hide(axis="index")
-              .format(formats or {}, escape="html", na_rep="–")
+              .format(cell_formats, escape="html", na_rep="–")
               .format_index(escape="html", axis=1)
               .set_uuid(table_id.replace("-", "_"))
               .set_table_attributes(f'class="report-table{" wide" if wide else ""}"'))
