@@ -184,6 +184,34 @@ def _internal(href: str) -> bool:
             and parsed.path.endswith(".html") and all(ch.isalnum() or ch in "/._-#" for ch in href))
 
 
+def readable(text: str) -> str:
+    """The text with internal identifiers replaced by what a reader knows them by: every BibTeX
+    key of the bibliography by the work's short label ("Hunger2012" -> "Hunger et al. 2012") and
+    every claim id by the claim's name. Applied to the written reasons, takeaways, check labels
+    and sources before they are shown (presentation only: no number is read from the text)."""
+    if not text:
+        return text
+    pattern, names = _identifiers()
+    return pattern.sub(lambda m: names[m.group(0)], text) if pattern else text
+
+
+def _identifiers():
+    from functools import lru_cache
+
+    @lru_cache(maxsize=1)
+    def build(bib: str):
+        from analysis.inputs import bibliography
+        from analysis.report.labels import CLAIM_NAMES
+
+        names = {key: short_label(key, bib) for key in bibliography._entries(bib)}
+        names.update(CLAIM_NAMES)
+        keys = sorted(names, key=len, reverse=True)
+        return (re.compile(r"(?<![\w/.#-])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w-])") if keys else None), names
+
+    from analysis.inputs import paths
+    return build(str(paths.BIBLIOGRAPHY))
+
+
 def badge(axis: str, value: str) -> Markup:
     """One badge: ``<span class="badge citation-supported" ...>✓ citation: supported</span>``."""
     table = CITATION_BADGES if axis == "citation" else VERDICT_BADGES
@@ -206,7 +234,7 @@ def reference_link(key: str) -> Markup:
     entry = bibliography._entries(str(paths.BIBLIOGRAPHY))[key]
     doi = entry.fields.get("doi")
     href = safe_url(f"doi:{doi}") if doi else safe_url(entry.fields.get("url"))
-    return link(short_label(key), href)
+    return link(short_label(key, paths.BIBLIOGRAPHY), href)
 
 
 def _join(parts, sep: str = ", ") -> Markup:
@@ -278,9 +306,9 @@ def checks_table(result: ClaimResult, caption: str | None = None) -> Markup:
             counted = f"context, not counted{': ' + c.note if c.note else ''}"
         else:
             counted = "counted"
-        rows.append({"label": c.label, "reported": unbroken_numbers(c.reported), "found": unbroken_numbers(c.found),
-                     "outcome": c.outcome,
-                     "agreement": OUTCOME_WORDS[c.outcome], "counted": counted, "source": c.source})
+        rows.append({"label": readable(c.label), "reported": unbroken_numbers(c.reported),
+                     "found": unbroken_numbers(readable(c.found)), "outcome": c.outcome,
+                     "agreement": OUTCOME_WORDS[c.outcome], "counted": readable(counted), "source": readable(c.source)})
     return render("checks", rows=rows, caption=caption or "What the commentary prints against what was found")
 
 
@@ -310,8 +338,8 @@ def claim_header(claim: Claim, result: ClaimResult, rules_prefix: str = "../../"
                        else "")
     deciding_label = "Deciding number" if result.deciding is not None else "Recomputed by this report"
     return render("bottom_line", claim_id=claim.id, badges=badges(result), quote=claim.quote, reported=reported,
-                  deciding_label=deciding_label, deciding=deciding_html(result), reason=result.reason,
-                  citation_reason=citation_reason, refs=refs, rules=rule_links(result.rules, rules_prefix),
+                  deciding_label=deciding_label, deciding=deciding_html(result), reason=readable(result.reason),
+                  citation_reason=readable(citation_reason), refs=refs, rules=rule_links(result.rules, rules_prefix),
                   cite_box=cite_box(claim, result))
 
 
@@ -338,8 +366,8 @@ def ledger_html(ledger: dict, link_prefix: str = "", names: dict[str, str] | Non
                      "link": _ledger_link(row, link_prefix, names.get(row["id"], row["id"])),
                      "badges": badges(row), "quote": row["quote"],
                      "reported": ", ".join(row["reported"]) or "–", "recomputed": recomputed,
-                     "takeaway": takeaway_text(row) if row["verdict"] != "pending" else "",
-                     "reason": row["reason"] if row["verdict"] != "pending" and row.get("takeaway") else ""})
+                     "takeaway": readable(takeaway_text(row)) if row["verdict"] != "pending" else "",
+                     "reason": readable(row["reason"]) if row["verdict"] != "pending" and row.get("takeaway") else ""})
     return render("ledger", rows=rows)
 
 
@@ -350,7 +378,7 @@ def findings_table(ledger: dict, link_prefix: str = "", names: dict[str, str] | 
     names = names or {}
     rows = [{"verdict": r["verdict"], "citation": r["citation"], "badges": badges(r),
              "link": _ledger_link(r, link_prefix, names.get(r["id"], r["id"])),
-             "takeaway": takeaway_text(r), "deciding": deciding_html(r)} for r in ledger["claims"]]
+             "takeaway": readable(takeaway_text(r)), "deciding": deciding_html(r)} for r in ledger["claims"]]
     return render("findings", rows=rows, caption=caption)
 
 
@@ -379,7 +407,7 @@ def erratum_html(erratum, claim_names: dict[str, str], claim_pages: dict[str, st
                for src in erratum.sources]
     claims = _join([link(claim_names.get(c, c), claim_pages.get(c)) for c in erratum.claims]) or "–"
     return render("erratum", id=erratum.id, title=erratum.title, kind=erratum.kind.replace("-", " "),
-                  commentary=normalise_text(erratum.commentary), problem=erratum.problem, sources=sources,
+                  commentary=normalise_text(erratum.commentary), problem=readable(erratum.problem), sources=sources,
                   claims=claims)
 
 
@@ -401,14 +429,15 @@ def audit_reference_html(row, claim_names: dict[str, str], link_prefix: str = ""
         target = None if pending else link_prefix + c["page"].removeprefix("book/")
         claims.append({"link": link(claim_names.get(c["id"], c["id"]), target), "finding_value": c["this_work"],
                        "finding": FINDING_WORDS[c["this_work"]], "badge": badge("citation", c["citation"]),
-                       "quote": c["quote"], "reason": "" if pending else (c.get("citation_reason") or c["reason"])})
-    errors = [Markup("{}: {}").format(link(e["id"].replace("-", " "), f"{link_prefix}errata.html#erratum-{e['id']}"),
-                                      e["problem"]) for e in row.errata]
-    notes = [Markup("{} ({}): {}").format(link(n["id"].replace("-", " "), f"{link_prefix}errata.html#erratum-{n['id']}"),
-                                          n["kind"], n["problem"]) for n in row.notes]
+                       "quote": c["quote"], "reason": "" if pending else readable(c.get("citation_reason") or c["reason"])})
+    errors = [Markup("{} ({})").format(readable(e["problem"]), link("erratum", f"{link_prefix}errata.html#erratum-{e['id']}"))
+              for e in row.errata]
+    notes = [Markup("{}: {} ({})").format(n["kind"].replace("-", " "), readable(n["problem"]),
+                                          link("erratum", f"{link_prefix}errata.html#erratum-{n['id']}"))
+             for n in row.notes]
     return render("audit_ref", number=row.number, work=short_label(row.bibkey), as_cited=row.as_cited.replace("*", ""),
                   read=READ_WORDS[row.read], location=row.location,
-                  reports=row.reports or Markup("<em>Nothing could be read.</em>"),
+                  reports=readable(row.reports) or Markup("<em>Nothing could be read.</em>"),
                   claims=claims, errors=errors, notes=notes)
 
 
@@ -422,6 +451,6 @@ def verdict_counts(ledger: dict) -> dict[str, dict[str, int]]:
 
 
 __all__ = ["erratum_html", "audit_reference_html", "FINDING_WORDS", "badge", "badges", "checks_table", "claim_header", "cite_box", "deciding_html", "deciding_text", "findings_table",
-           "html_list", "ledger_html", "link", "page_summary", "reference_link", "render", "rule_links", "unbroken_numbers",
+           "html_list", "ledger_html", "link", "page_summary", "reference_link", "readable", "render", "rule_links", "unbroken_numbers",
            "safe_url", "takeaway_text", "verdict_counts",
            "CITATION_BADGES", "VERDICT_BADGES", "OUTCOME_WORDS", "ClaimsRegistry"]
