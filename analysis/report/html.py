@@ -98,14 +98,18 @@ _TEMPLATES = {
         '<p><strong>BibTeX:</strong></p><pre class="cite-bibtex" data-site-path="{{ url }}">{{ bibtex }}</pre>'
         '</details>'),
     "bottom_line": (
-        '<div class="claim-header bottom-line" id="claim-{{ claim_id }}-header">'
+        '{% if top %}<div class="claim-header bottom-line" id="claim-{{ claim_id }}-header">'
         '<p class="bottom-line-badges">{{ badges }}</p>'
         '<blockquote class="claim-quote">“{{ quote }}”</blockquote>'
         '<dl class="bottom-line-facts">'
         '<div><dt>The commentary prints</dt><dd class="num">{{ reported }}</dd></div>'
         '<div><dt>{{ deciding_label }}</dt><dd class="deciding">{{ deciding }}</dd></div>'
         '</dl>'
-        '<p class="claim-reason"><strong>Why:</strong> {{ reason }}</p>'
+        '<p class="claim-takeaway"><strong>Bottom line:</strong> {{ takeaway }}</p>'
+        '{% if rest %}{{ rest_html }}{% endif %}</div>{% else %}{{ rest_html }}{% endif %}'),
+    "bottom_line_rest": (
+        '<div class="claim-why">'
+        '<p class="claim-reason"><strong>Why, in full:</strong> {{ reason }}</p>'
         '{% if citation_reason %}<p class="claim-citation-reason"><strong>Citation:</strong> {{ citation_reason }}</p>{% endif %}'
         '<p class="claim-meta"><strong>Cites</strong> {{ refs }}'
         '{% if rules %} · <strong>decided by</strong> {{ rules }}{% endif %}</p>'
@@ -327,20 +331,29 @@ def cite_box(claim: Claim, result: ClaimResult) -> Markup:
     return render("cite_box", claim_id=claim.id, url=url, plain=plain, bibtex=bibtex)
 
 
-def claim_header(claim: Claim, result: ClaimResult, rules_prefix: str = "../../") -> Markup:
-    """The bottom line that opens a claim's section, the same on every claim page: both badges,
-    the quoted statement, what the commentary prints against the number that decides the verdict,
-    the reason (always visible), the cited works, the rules that decided it, and the cite box.
-    ``rules_prefix`` leads from the page to the site root (claim pages sit two folders down)."""
+def claim_header(claim: Claim, result: ClaimResult, rules_prefix: str = "../../", part: str = "all") -> Markup:
+    """The bottom line that opens a claim's section, the same on every claim page.
+
+    ``part="top"``: both badges, the quoted statement, what the commentary prints against the
+    number that decides the verdict, and the one-line bottom line (the page puts the deciding
+    figure right after it); ``part="rest"``: the full reason (always visible, never behind a
+    click), the citation reason, the cited works, the rules that decided it (links to the
+    rulebook) and the cite box; ``part="all"``: both. ``rules_prefix`` leads from the page to the
+    site root (claim pages sit two folders down)."""
+    if part not in ("all", "top", "rest"):
+        raise ValueError(f"claim_header: part must be 'all', 'top' or 'rest', not {part!r}")
     refs = _join([reference_link(r) for r in claim.references]) if claim.references else "no reference cited"
-    reported = ", ".join(claim.reported) or "a statement, no number"
     citation_reason = (result.citation_reason if result.citation_reason and result.citation_reason not in result.reason
                        else "")
+    rest = render("bottom_line_rest", reason=readable(result.reason), citation_reason=readable(citation_reason),
+                  refs=refs, rules=rule_links(result.rules, rules_prefix), cite_box=cite_box(claim, result))
+    if part == "rest":
+        return Markup('<div class="claim-header bottom-line-rest" id="claim-{}-why">{}</div>').format(claim.id, rest)
     deciding_label = "Deciding number" if result.deciding is not None else "Recomputed by this report"
-    return render("bottom_line", claim_id=claim.id, badges=badges(result), quote=claim.quote, reported=reported,
-                  deciding_label=deciding_label, deciding=deciding_html(result), reason=readable(result.reason),
-                  citation_reason=readable(citation_reason), refs=refs, rules=rule_links(result.rules, rules_prefix),
-                  cite_box=cite_box(claim, result))
+    return render("bottom_line", top=True, rest=part == "all", rest_html=rest, claim_id=claim.id, badges=badges(result),
+                  quote=claim.quote, reported=", ".join(claim.reported) or "a statement, no number",
+                  deciding_label=deciding_label, deciding=deciding_html(result),
+                  takeaway=readable(takeaway_text(result)))
 
 
 def _ledger_link(row: dict, link_prefix: str, name: str) -> Markup:

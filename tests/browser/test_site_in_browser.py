@@ -108,7 +108,7 @@ BOTTOM_LINE = """(sel) => {
                         const b = e.getBoundingClientRect(); return {top: b.top, bottom: b.bottom, left: b.left,
                         right: b.right, text: e.innerText}; };
   return {top: r.top, badges: part('.bottom-line-badges'), quote: part('.claim-quote'),
-          deciding: part('.deciding'), reason: part('.claim-reason')};
+          deciding: part('.deciding'), reason: part('.claim-takeaway')};
 }"""
 
 
@@ -160,6 +160,8 @@ def visits(built_site: Path, server: str, ledger: dict):
                     "first_figure": page.evaluate("() => { const f = document.querySelector('main figure'); "
                                                   "return f ? f.getBoundingClientRect().top : null; }"),
                     "height": height, "width": width,
+                    "reasons_shown": page.evaluate("() => Array.from(document.querySelectorAll('.claim-reason'))"
+                                                   ".filter(e => !e.closest('details') && e.offsetHeight > 0).length"),
                 }
                 if AXE is not None:
                     page.add_script_tag(path=str(AXE))
@@ -254,6 +256,8 @@ def test_first_screen_of_every_claim_page_gives_the_bottom_line(visits, device):
                 box = first[part]
                 if box is None or box["top"] > v["height"]:
                     problems.append(f"{rel}: the bottom line's {part} is not in the first screen")
+            if device == "desktop" and (v["first_figure"] is None or v["first_figure"] > v["height"] - 150):
+                problems.append(f"{rel}: the deciding figure does not start in the first screen")
     assert not problems, "\n".join(problems)
 
 
@@ -275,6 +279,15 @@ def test_each_claim_section_opens_on_its_bottom_line(visits, device):
             if box["badges"] is not None and box["badges"]["right"] > v["width"]:
                 problems.append(f"{rel}#{anchor}: badges off screen")
     assert not problems, "\n".join(problems)
+
+
+def test_every_reason_is_visible_without_a_click(visits):
+    """The full reason of every claim is on its page, outside any folded element."""
+    for rel, v in _pages(visits).items():
+        for anchor, box in v["sections"].items():
+            assert box is not None and box["reason"] is not None, f"{rel}#{anchor}: no bottom line"
+        if v["sections"]:
+            assert v["reasons_shown"] >= len(v["sections"]), f"{rel}: a claim's full reason is missing or folded"
 
 
 def test_every_figure_is_numbered_and_captioned(visits):
