@@ -260,7 +260,7 @@ def deciding_text(result: ClaimResult | dict) -> str:
     reproduced = result.get("reproduced", []) if isinstance(result, dict) else [r.to_dict() for r in result.reproduced]
     if reproduced:
         return f"{reproduced[0]['label']}: {reproduced[0]['text']}"
-    return "–"
+    return "no number recomputed (a statement checked against its sources)"
 
 
 def takeaway_text(result: ClaimResult | dict) -> str:
