@@ -8,8 +8,8 @@
 - :func:`studies_table`, :func:`search_summary`, :func:`closest`: the tables the page shows.
 
 Deterministic (no dates, no random state). Text is at least 10 pt in figures at most 7.5 in wide, so
-it stays at or above 9 pt when a figure is shown at the page's content width. Tables wrap long
-cells and scroll sideways instead of overflowing.
+it stays at or above 9 pt when a figure is shown at the page's content width. Tables are rendered by
+:func:`analysis.report.tables.table_html`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from analysis.stats.reproduction import PRIMARY
 from analysis.stats.rounding import rounding_interval
 
 __all__ = ["search_figure", "loo_figure", "studies_table", "counts_table", "search_summary", "closest", "pct",
-           "patients_figure", "compact"]
+           "patients_figure"]
 
 _BAR = "#2f5f8a"
 _LINE = "#8fa9c4"
@@ -117,19 +117,6 @@ def loo_figure(loo: pd.DataFrame, full, title: str = "", printed=None):
               frameon=False)
     fig.tight_layout()
     return fig
-
-
-def compact(frame: pd.DataFrame):
-    """The table as HTML for the page: no index, smaller text, top-aligned cells that wrap long
-    text (identifiers break anywhere), inside a box that scrolls sideways rather than overflow
-    the content column."""
-    from IPython.display import HTML
-
-    styler = frame.style.hide(axis="index").set_table_styles(
-        [{"selector": "td, th", "props": [("font-size", "0.8em"), ("vertical-align", "top"), ("padding", "2px 5px"),
-                                          ("white-space", "normal"), ("overflow-wrap", "anywhere")]}])
-    return HTML('<div class="meta-table-scroll" style="overflow-x: auto; max-width: 100%;">'
-                + styler.to_html() + "</div>")
 
 
 def _frac(e, t) -> str:
