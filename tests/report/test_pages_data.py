@@ -39,8 +39,8 @@ def test_intro_paragraph_reads_the_ledger(claims):
     ledger = _ledger(claims, [(ids[0], "supported", "consistent"), (ids[1], "not-supported", "discrepant"),
                               (ids[2], "unverifiable", "not-reproducible")])
     text = intro.summary_paragraph(ledger)
-    assert text["holds"].startswith(f"1 claim of {len(ids)} hold")
-    assert text["fails"].startswith("1 claim do not hold as written")
+    assert text["holds"].startswith(f"1 claim of {len(ids)} holds on both axes")
+    assert text["fails"].startswith("1 claim does not hold as written")
     assert "the primary data needed to recompute the number are not public" in text["unchecked"]
     assert text["pending"].startswith(f"{len(ids) - 3} claims not analysed yet")
     _plain(intro.page_values(ledger, claims))

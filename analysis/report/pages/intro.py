@@ -41,7 +41,7 @@ def summary_paragraph(ledger: dict) -> dict[str, str]:
     holds = [r for r in rows if r["verdict"] in HOLDS_VERDICT and r["citation"] in HOLDS_CITATION]
     fails = [r for r in rows if r["verdict"] in FAILS_VERDICT or r["citation"] in FAILS_CITATION]
     out = {}
-    out["holds"] = (f"{_count(len(holds))} of {total} hold on both axes — the cited source says it and "
+    out["holds"] = (f"{_count(len(holds))} of {total} {'holds' if len(holds) == 1 else 'hold'} on both axes — the cited source says it and "
                     f"the number agrees with the evidence: {_names(holds)}." if holds else
                     f"None of the {total} claims holds on both axes.")
     if fails:
@@ -49,7 +49,8 @@ def summary_paragraph(ledger: dict) -> dict[str, str]:
         for r in fails:
             problems = [v for v in (r["verdict"], r["citation"]) if v in FAILS_VERDICT + FAILS_CITATION]
             parts.append(f"{claim_name(r['id'])} ({', '.join(problems)})")
-        out["fails"] = f"{_count(len(fails))} do not hold as written: " + "; ".join(parts) + "."
+        verb = "does" if len(fails) == 1 else "do"
+        out["fails"] = f"{_count(len(fails))} {verb} not hold as written: " + "; ".join(parts) + "."
     else:
         out["fails"] = "No claim is contradicted by its sources."
     unchecked = []
