@@ -189,14 +189,22 @@ def _internal(href: str) -> bool:
 
 
 def readable(text: str) -> str:
-    """The text with internal identifiers replaced by what a reader knows them by: every BibTeX
+    """The text with internal identifiers replaced by what a reader knows them by: method codes
+    ("raw EE hk" -> "untransformed, common effect, Hartung–Knapp"), every BibTeX
     key of the bibliography by the work's short label ("Hunger2012" -> "Hunger et al. 2012") and
     every claim id by the claim's name. Applied to the written reasons, takeaways, check labels
     and sources before they are shown (presentation only: no number is read from the text)."""
     if not text:
         return text
+    from analysis.report.labels import model_label
+
+    text = _MODEL_CODE.sub(lambda m: model_label(m.group(1), m.group(2), m.group(3)), text)
     pattern, names = _identifiers()
     return pattern.sub(lambda m: names[m.group(0)], text) if pattern else text
+
+
+#: A model written as the package's codes: "raw EE hk", "logit REML wald".
+_MODEL_CODE = re.compile(r"\b(logit|ftda|asin|raw) (EE|DL|PM|REML|ML|GLMM) (hk|wald)\b")
 
 
 def _identifiers():

@@ -68,9 +68,37 @@
       }
     });
   }
+  // 4. Accessibility fixes for the theme (axe-core, WCAG 2.1 AA): a control's accessible name
+  //    must contain its visible text; a bibliography list's items must be list items; a box
+  //    that scrolls must be reachable from the keyboard.
+  function fixAccessibility() {
+    document.querySelectorAll("[aria-label]").forEach(function (el) {
+      var visible = (el.innerText || "").replace(/\s+/g, " ").trim();
+      var label = el.getAttribute("aria-label");
+      if (visible && label.toLowerCase().indexOf(visible.toLowerCase()) === -1) {
+        el.setAttribute("aria-label", visible + " (" + label + ")");
+      }
+    });
+    document.querySelectorAll('[role="list"]').forEach(function (list) {
+      Array.prototype.forEach.call(list.children, function (item) {
+        if (!item.hasAttribute("role")) { item.setAttribute("role", "listitem"); }
+      });
+    });
+    document.querySelectorAll("main table, main pre, main .table-scroll").forEach(function (el) {
+      var style = window.getComputedStyle(el);
+      var scrolls = (style.overflowX === "auto" || style.overflowX === "scroll") && el.scrollWidth > el.clientWidth + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        if (!el.hasAttribute("role")) { el.setAttribute("role", "region"); }
+        if (!el.hasAttribute("aria-label")) { el.setAttribute("aria-label", "scrollable content"); }
+      }
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     absolutise();
     markScrollable();
+    fixAccessibility();
+    window.addEventListener("resize", fixAccessibility);
     window.addEventListener("resize", markScrollable);
     document.querySelectorAll("table.sortable").forEach(makeSortable);
   });

@@ -321,8 +321,9 @@ def test_every_badge_agrees_with_the_ledger(visits, ledger):
 
 def test_no_internal_identifier_is_visible(visits, ledger):
     """No claim id, BibTeX key or method code in the text a reader sees (code excepted)."""
-    ids = {r["id"] for r in ledger["claims"]}
-    keys = _bibkeys()
+    pages = {Path(r["page"].split("#")[0]).stem for r in ledger["claims"]}
+    ids = {r["id"] for r in ledger["claims"]} - pages        # a page's file name is not a leak
+    keys = {k for k in _bibkeys() if not re.fullmatch(r"NCT\d{8}", k)}   # registry numbers are public ids
     problems = []
     for rel, v in _pages(visits).items():
         text = v["text"]
