@@ -72,6 +72,11 @@
   //    must contain its visible text; a bibliography list's items must be list items; a box
   //    that scrolls must be reachable from the keyboard.
   function fixAccessibility() {
+    document.querySelectorAll("button[aria-label] svg, a[aria-label] svg").forEach(function (icon) {
+      icon.setAttribute("aria-hidden", "true");       // the control's label names it; icons are decoration
+      icon.removeAttribute("aria-labelledby");
+      icon.querySelectorAll("title").forEach(function (t) { t.parentNode.removeChild(t); });
+    });
     document.querySelectorAll("[aria-label]").forEach(function (el) {
       var visible = (el.innerText || "").replace(/\s+/g, " ").trim();
       var label = el.getAttribute("aria-label");
@@ -80,9 +85,14 @@
       }
     });
     document.querySelectorAll('[role="list"]').forEach(function (list) {
-      Array.prototype.forEach.call(list.children, function (item) {
-        if (!item.hasAttribute("role")) { item.setAttribute("role", "listitem"); }
+      var items = Array.prototype.filter.call(list.children, function (item) {
+        return !item.hasAttribute("role") || item.getAttribute("role") === "listitem";
       });
+      if (items.length === list.children.length) {
+        items.forEach(function (item) { item.setAttribute("role", "listitem"); });
+      } else {
+        list.removeAttribute("role");                 // bibliography entries carry their own role
+      }
     });
     document.querySelectorAll("main table, main pre, main .table-scroll").forEach(function (el) {
       var style = window.getComputedStyle(el);
@@ -99,6 +109,11 @@
     markScrollable();
     fixAccessibility();
     window.addEventListener("resize", fixAccessibility);
+    // the theme draws its icons after the page has loaded (Font Awesome replaces <i> by <svg>)
+    var pending = null;
+    new MutationObserver(function () {
+      if (pending === null) { pending = window.setTimeout(function () { pending = null; fixAccessibility(); }, 30); }
+    }).observe(document.body, {childList: true, subtree: true});
     window.addEventListener("resize", markScrollable);
     document.querySelectorAll("table.sortable").forEach(makeSortable);
   });
