@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.claims.pooling import SENSITIVITY, claimed_interval, pi_text
+from analysis.claims.pooling import SENSITIVITY, pi_text
+from analysis.claims.rules import claimed_interval
 from analysis.stats.rounding import format_percent
 
 PAGE = "reinduction-cr"

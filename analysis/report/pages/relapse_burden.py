@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.claims.pooling import MIN_SHARED, claimed_interval
+from analysis.claims.rules import MIN_SHARED, claimed_interval
 from analysis.stats.rounding import format_percent
 
 PAGE = "relapse-burden"

@@ -24,7 +24,7 @@ def page_values(claim, result, ev, works) -> dict:
     fit = tr.shown
     guideline = {r["row_id"]: r for _, r in ev.guideline.iterrows()}
     series = {s.row_id: s for s in list(tr.series) + list(anyc.series)}
-    chemo = ev.chemotherapy.set_index("arm")
+    chemo = ev.chemotherapy.set_index("row_id")
     band = result.extra["interval"]
     events_all, patients_all, crude = result.extra["crude"]
     values = {
