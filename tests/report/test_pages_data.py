@@ -62,11 +62,13 @@ def test_trm_page_values_match_the_result(claims):
     from analysis.claims.treatment_related_mortality import fatal_evidence
 
     result = {r.id: r for r in evaluate_group("treatment-related-mortality", claims)}["trm-immunotherapy"]
-    values = trm.page_values(claims.get("trm-immunotherapy"), result, fatal_evidence(), load_cited_works())
+    ev = fatal_evidence()
+    values = trm.page_values(claims.get("trm-immunotherapy"), result, ev, load_cited_works())
     _plain(values)
     deciding = result.deciding or result.reproduced[0]
     assert values["est"] in deciding.text and values["claim"] == claims.get("trm-immunotherapy").reported[0]
-    assert values["k"] == len(result.checks) - 1          # one pooled check and one per trial
+    assert values["k"] == ev.treatment_related.k == len(ev.treatment_related.shown.studies)
+    assert any(f"k = {values['k']}" in c.label for c in result.checks)
 
 
 def test_meta_analysis_page_values_are_plain_and_readable(claims):
