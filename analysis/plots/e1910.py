@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
+from analysis.plots import style
 from analysis.stats.attainability import grim_percent
 from analysis.stats.rounding import rounding_interval
 from analysis.inputs.trials import Trial
@@ -16,7 +17,7 @@ def patient_flow(trial: Trial, steps: list[tuple[str, str]], arms: list[tuple[st
     Box texts are the printed figures; the arrows carry the proportion moving on, computed here.
     Returns the matplotlib Figure.
     """
-    fig, ax = plt.subplots(figsize=(7.5, 1.3 * (len(steps) + 1) + 0.4))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 1.3 * (len(steps) + 1) + 0.4))
     ax.set_axis_off()
     n = len(steps) + 1
     ys = [1 - (i + 0.5) / n for i in range(n)]
@@ -24,25 +25,25 @@ def patient_flow(trial: Trial, steps: list[tuple[str, str]], arms: list[tuple[st
     previous = None
     for (fid, label), y in zip(steps, ys):
         f = trial.figure(fid)
-        ax.text(0.5, y, f"{label}\nn = {f.printed}", ha="center", va="center", fontsize=11, bbox=box,
+        ax.text(0.5, y, f"{label}\nn = {f.printed}", ha="center", va="center", fontsize=style.FONT, bbox=box,
                 transform=ax.transAxes)
         if previous is not None:
             share = f.value / previous.value
             ax.annotate("", xy=(0.5, y + 0.5 / n * 0.55), xytext=(0.5, y + 1 / n - 0.5 / n * 0.55),
                         xycoords="axes fraction", arrowprops=dict(arrowstyle="->", color="#34606f"))
-            ax.text(0.53, y + 0.5 / n, f"{100 * share:.1f}% of the step above", fontsize=9, color="#34606f",
+            ax.text(0.53, y + 0.5 / n, f"{100 * share:.1f}% of the step above", fontsize=style.MIN_FONT, color="#34606f",
                     va="center", transform=ax.transAxes)
         previous = f
     y = ys[-1]
     for i, (fid, label) in enumerate(arms):
         x = (i + 0.5) / len(arms)
         f = trial.figure(fid)
-        ax.text(x, y, f"{label}\nn = {f.printed}", ha="center", va="center", fontsize=11,
+        ax.text(x, y, f"{label}\nn = {f.printed}", ha="center", va="center", fontsize=style.FONT,
                 bbox=dict(box, facecolor="#fdf6e3"), transform=ax.transAxes)
         ax.annotate("", xy=(x, y + 0.5 / n * 0.55), xytext=(0.5, y + 1 / n - 0.5 / n * 0.55),
                     xycoords="axes fraction", arrowprops=dict(arrowstyle="->", color="#34606f"))
     if title:
-        ax.set_title(title, fontsize=12)
+        ax.set_title(title, fontsize=style.TITLE_FONT)
     fig.tight_layout()
     return fig
 
@@ -68,14 +69,17 @@ def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[s
     """
     import numpy as np
 
-    fig, ax = plt.subplots(figsize=(9, 7.2))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 5.6))
     reports = list(dict.fromkeys(trial.figure(i).report for i in list(landmark_ids) + list(medians)))
     marker = {r: _REPORT_MARKERS[k % len(_REPORT_MARKERS)] for k, r in enumerate(reports)}
     main_cut = next(iter(trial.cuts), "")
     t = np.linspace(0.0, t_max, 361)
-    for label, model, arm, style in fits:
-        ax.plot(t, model.survival(t), linestyle=style, color=_ARM_COLOURS.get(arm, "#555555"), linewidth=1.4,
-                alpha=0.85, label=label)
+    model_styles = [(0, (5, 3)), (0, (1, 2)), (0, (6, 2, 1, 2)), (0, (3, 3))]
+    for j, (label, model, arm, _linestyle) in enumerate(fits):
+        # model curves: dashed (never solid, so they cannot be read as trial data) and labelled "model"
+        ax.plot(t, model.survival(t), linestyle=model_styles[j % len(model_styles)],
+                color=_ARM_COLOURS.get(arm, "#555555"), linewidth=1.5, alpha=0.8,
+                label=label if label.startswith("model") else f"model: {label}")
     for fid in landmark_ids:
         f = trial.figure(fid)
         colour = _ARM_COLOURS.get(f.arm, "#555555")
@@ -89,10 +93,13 @@ def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[s
                         elinewidth=1.0, **kwargs)
         else:
             ax.plot([f.time_months], [f.value], **kwargs)
-        left = reports.index(f.report) == 0       # first report's labels left of the point, others right
+        # labels: blinatumomab above its point, chemotherapy below, so the two arms never collide;
+        # reports at the same time are offset sideways
+        above = f.arm == "blinatumomab"
+        side = reports.index(f.report) % 3
         ax.annotate(f.printed, (f.time_months, f.value), textcoords="offset points",
-                    xytext=(-9, 3) if left else (9, 3 if reports.index(f.report) == 1 else -10),
-                    ha="right" if left else "left", fontsize=8.5, color=colour)
+                    xytext=((-8, 8), (8, 8), (0, 14))[side] if above else ((-8, -14), (8, -14), (0, -22))[side],
+                    ha=("right", "left", "center")[side], va="center", fontsize=style.MIN_FONT, color=colour)
     for mid in medians:
         f = trial.figure(mid)
         if f.parsed.estimate is None:
@@ -101,13 +108,13 @@ def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[s
         colour = _ARM_COLOURS.get(f.arm, "#555555")
         ax.plot([months], [0.5], marker="*", markersize=15, color=colour, linestyle="none", zorder=6)
         ax.annotate(f"median {f.printed}", (months, 0.5), textcoords="offset points", xytext=(-10, -16),
-                    fontsize=9, color=colour, ha="right")
+                    fontsize=style.MIN_FONT, color=colour, ha="right")
     for k, fid in enumerate(follow_ups):
         f = trial.figure(fid)
         months = float(f.parsed.estimate.value) * (12.0 if f.parsed.estimate.unit.startswith("year") else 1.0)
         ax.axvline(months, color="#777777", linestyle=":" if k else "-.", linewidth=1.0)
-        ax.text(months + 0.8, 1.0, f"median follow-up {f.printed}", fontsize=8.5, color="#555555",
-                rotation=90, va="top")
+        ax.text(months + 0.8, y_min + 0.01, f"median follow-up {f.printed}", fontsize=style.MIN_FONT,
+                color="#555555", rotation=90, va="bottom")
     ax.axhline(0.5, color="#bbbbbb", linewidth=0.8)
     ax.set_xlim(0, t_max)
     ax.set_ylim(y_min, 1.01)
@@ -121,9 +128,10 @@ def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[s
     if len(trial.cuts) > 1:
         handles.append(Line2D([], [], marker="o", color="#444444", markerfacecolor="white", linestyle="none"))
         labels.append("hollow: " + trial.cuts[list(trial.cuts)[1]].label)
-    ax.legend(handles, labels, fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.11), frameon=False, ncol=2)
+    ax.legend(handles, labels, fontsize=style.MIN_FONT, loc="upper left", bbox_to_anchor=(-0.1, -0.12),
+              frameon=False, ncol=1)
     if title:
-        ax.set_title(title, fontsize=12)
+        ax.set_title(title, fontsize=style.TITLE_FONT)
     ax.grid(alpha=0.25)
     fig.tight_layout()
     return fig
@@ -142,7 +150,7 @@ def attainable_percentages(trial: Trial, figure_ids: list[str], title: str = "")
     """
 
     rows = [trial.figure(i) for i in figure_ids]
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(rows) + 1.5))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 0.62 * len(rows) + 1.6))
     for y, f in enumerate(reversed(rows)):
         n = int(trial.figure(f.denominator).value)
         lo, hi = rounding_interval(f.parsed.estimate)
@@ -157,19 +165,20 @@ def attainable_percentages(trial: Trial, figure_ids: list[str], title: str = "")
                         color="#1f5f8b" if inside else "#8a8a8a", linestyle="none", zorder=3)
         for k in (grim.k or grim.nearest_k):
             ax.annotate(f"{k}/{n} = {100 * k / n:.1f}%", (100 * k / n, y), textcoords="offset points", xytext=(0, 8),
-                        ha="center", fontsize=9, color="#1f5f8b" if hits else "#b03a2e")
+                        ha="center", fontsize=style.MIN_FONT, color="#1f5f8b" if hits else "#b03a2e")
         if not hits:
             ax.annotate("no k/n prints so", (100 * f.value, y), textcoords="offset points", xytext=(0, -15),
-                        ha="center", fontsize=9, color="#b03a2e")
+                        ha="center", fontsize=style.MIN_FONT, color="#b03a2e")
         label = f"{f.quantity.split(' (')[0]}{' at ' + f.time if f.time else ''}: {f.printed}"
-        ax.text(-3, y, label, ha="right", va="center", fontsize=10)
+        ax.text(-3, y, label, ha="right", va="center", fontsize=style.MIN_FONT)
     ax.set_yticks([])
     ax.set_ylim(-0.8, len(rows) - 0.2)
     ax.set_xlim(-1, 101)
-    ax.set_xlabel("percent (band: values that round to the printed figure;\nticks: k/n; dots: k/n inside the band)", fontsize=9.5)
+    ax.set_xlabel("percent (band: values that round to the printed figure;\nticks: k/n; dots: k/n inside the band)",
+                  fontsize=style.MIN_FONT)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     if title:
-        ax.set_title(title, fontsize=12)
+        ax.set_title(title, fontsize=style.TITLE_FONT)
     fig.subplots_adjust(left=0.45, right=0.97, bottom=0.22 if len(rows) < 6 else 0.13, top=0.92)
     return fig

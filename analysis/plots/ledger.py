@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
+from analysis.plots import style
+
 from analysis.inputs.files import CITATION_VALUES, VERDICT_VALUES
 
 COLOURS = {"supported": "#5aae61", "reproduced": "#1b7837", "consistent": "#6baed6", "imprecise": "#fdae61", "partly-supported": "#fdd36a",
@@ -12,33 +14,39 @@ COLOURS = {"supported": "#5aae61", "reproduced": "#1b7837", "consistent": "#6bae
 
 
 def verdict_summary(ledger: dict):
-    """Two horizontal bars (verdict axis, citation axis), segments counted from the ledger and
-    labelled with value and count, so the figure reads without colour. Returns the Figure."""
-    fig, ax = plt.subplots(figsize=(10, 3.2))
+    """Two horizontal bars (verdict axis, citation axis), segments counted from the ledger; each
+    segment carries its count (and its value when wide enough), and a legend below the bars names
+    every value with its count, so the figure reads without colour and no label overlaps."""
+    from matplotlib.patches import Patch
+
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 2.6))
     rows = [("verdict:\nre-derives?", "verdict", VERDICT_VALUES),
             ("citation:\nsource says it?", "citation", CITATION_VALUES)]
     total = len(ledger["claims"])
+    handles = []
     for y, (label, axis, values) in enumerate(rows):
         left = 0
         for value in values:
             n = sum(1 for c in ledger["claims"] if c[axis] == value)
             if not n:
                 continue
-            ax.barh(y, n, left=left, color=COLOURS[value], edgecolor="#333333",
-                    hatch="//" if value == "pending" else None)
-            wide = n / total >= 0.12
+            hatch = "//" if value == "pending" else None
+            ax.barh(y, n, left=left, color=COLOURS[value], edgecolor="#333333", hatch=hatch)
+            wide = n / total >= 0.25
             ax.text(left + n / 2, y, f"{value}\n{n}" if wide else f"{n}", ha="center", va="center",
-                    fontsize=10, bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.8))
-            if not wide:
-                ax.annotate(value, (left + n / 2, y - 0.42), ha="center", va="bottom", fontsize=8.5,
-                            annotation_clip=False)
+                    fontsize=style.MIN_FONT, bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
+                                                       alpha=0.8))
+            handles.append(Patch(facecolor=COLOURS[value], edgecolor="#333333", hatch=hatch, label=f"{axis}: {value} ({n})"))
             left += n
-    ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=10)
+    ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=style.MIN_FONT)
     ax.set_xlim(0, total)
     ax.xaxis.get_major_locator().set_params(integer=True)  # counts of claims: whole numbers only
-    ax.set_xlabel(f"number of claims (of {total})")
+    ax.tick_params(axis="x", labelsize=style.MIN_FONT)
+    ax.set_xlabel(f"number of claims (of {total})", fontsize=style.MIN_FONT)
     ax.invert_yaxis()
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.45), ncol=2, fontsize=style.MIN_FONT,
+              frameon=False)
     fig.tight_layout()
     return fig

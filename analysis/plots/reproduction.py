@@ -8,22 +8,23 @@
 - :func:`studies_table`, :func:`search_summary`, :func:`closest`: the tables the page shows.
 
 Deterministic (no dates, no random state). Text is at least 10 pt in figures at most 7.5 in wide, so
-it stays at or above 9 pt when a figure is shown at the page's content width. Tables wrap long
-cells and scroll sideways instead of overflowing.
+it stays at or above 9 pt when a figure is shown at the page's content width. Tables are rendered by
+:func:`analysis.report.tables.table_html`.
 """
 
 from __future__ import annotations
 
-from html import escape
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from analysis.plots import style
+from analysis.report.labels import CI_LABELS, METHOD_LABELS, TRANSFORM_LABELS
 from analysis.stats.reproduction import PRIMARY
 from analysis.stats.rounding import rounding_interval
 
 __all__ = ["search_figure", "loo_figure", "studies_table", "counts_table", "search_summary", "closest", "pct",
-           "patients_figure", "compact"]
+           "patients_figure"]
 
 _BAR = "#2f5f8a"
 _LINE = "#8fa9c4"
@@ -43,7 +44,7 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
     """
     groups = list(table.groupby(["set", "scenario"], sort=False))
     n = len(groups)
-    fig, ax = plt.subplots(figsize=(7.5, 2.6 + 0.34 * n))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 2.8 + 0.4 * n))
     e_lo, e_hi = rounding_interval(estimate)
     ax.axvspan(100 * e_lo, 100 * e_hi, color=_TARGET, alpha=0.35, lw=0, label=f"{target_label}: estimate (rounding band)")
     for b in (low, high):
@@ -68,54 +69,54 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
     ax.plot([], [], color=_LINE, lw=1.5, label="lowest to highest CI bound (CIs inside 0-100%)")
     ax.plot([], [], "o", color=_DOT, ms=5, label="primary model (logit, REML, Hartung-Knapp)")
     ax.set_yticks(range(n))
-    ax.set_yticklabels(labels[::-1], fontsize=10)
-    ax.tick_params(axis="x", labelsize=10)
+    ax.set_yticklabels(labels[::-1], fontsize=style.MIN_FONT)
+    ax.tick_params(axis="x", labelsize=style.MIN_FONT)
     ax.set_ylim(-0.8, n - 0.2)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("Pooled proportion (%)", fontsize=10.5)
+    ax.set_xlabel("Pooled proportion (%)", fontsize=style.FONT)
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.set_axisbelow(True)
-    fig.suptitle(title, x=0.01, ha="left", fontsize=11.5)
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=style.TITLE_FONT)
     height = fig.get_figheight()
-    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=2, fontsize=10, frameon=False)
-    fig.tight_layout(rect=(0, 1.0 / height, 1, 1))
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower left", ncol=1, fontsize=style.MIN_FONT, frameon=False)
+    fig.tight_layout(rect=(0, 1.9 / height, 1, 1))
     return fig
 
 
-def loo_figure(loo: pd.DataFrame, full, title: str):
-    """Leave-one-out estimates (with CIs) against the full estimate and its CI."""
+def loo_figure(loo: pd.DataFrame, full, title: str = "", printed=None):
+    """Leave-one-out estimates (with CIs) against the full estimate and its CI, and the printed
+    figure (``printed``: a :class:`analysis.plots.style.PrintedFigure`) when one judges it; the
+    legend sits below the data."""
     n = len(loo)
-    fig, ax = plt.subplots(figsize=(7.5, 1.3 + 0.3 * n))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 1.9 + 0.34 * n))
+    handles = []
+    if printed is not None:
+        handles += style.printed_band(ax, 100 * printed.low, 100 * printed.high,
+                                      value=None if printed.value is None else 100 * printed.value,
+                                      interval=None if printed.interval is None else tuple(100 * b for b in printed.interval),
+                                      label=printed.label)
     ax.axvspan(100 * full.ci_low, 100 * full.ci_high, color=_LINE, alpha=0.3, lw=0, label="all studies: 95% CI")
-    ax.axvline(100 * full.estimate, color=_BAR, lw=1.5, label="all studies: estimate")
+    ax.axvline(100 * full.estimate, color=_BAR, lw=1.5, label="all studies: pooled estimate")
     for i, row in enumerate(loo.itertuples(index=False)):
         y = n - 1 - i
         ax.plot([100 * row.ci_low, 100 * row.ci_high], [y, y], color=_DOT, lw=1.2)
         ax.plot(100 * row.estimate, y, "s", color=_DOT, ms=4)
+    ax.plot([], [], "s-", color=_DOT, ms=4, lw=1.2, label="pooled without the study named (95% CI)")
     ax.set_yticks(range(n))
-    ax.set_yticklabels([f"without {x}" for x in loo["left out"]][::-1], fontsize=10)
-    ax.tick_params(axis="x", labelsize=10)
-    ax.set_xlabel("Pooled proportion (%)", fontsize=10.5)
+    ax.set_yticklabels([f"without {x}" for x in loo["left out"]][::-1], fontsize=style.MIN_FONT)
+    ax.tick_params(axis="x", labelsize=style.MIN_FONT)
+    ax.set_xlabel("Pooled proportion (%)", fontsize=style.FONT)
     ax.set_xlim(0, 100)
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
     ax.set_axisbelow(True)
-    ax.set_title(title, fontsize=11.5, loc="left")
-    ax.legend(fontsize=10, loc="lower right", frameon=False)
+    if title:
+        ax.set_title(title, fontsize=style.TITLE_FONT, loc="left")
+    h, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + h, fontsize=style.MIN_FONT, loc="upper left", bbox_to_anchor=(0.0, -0.75 / (0.34 * n + 0.4)),
+              frameon=False)
     fig.tight_layout()
     return fig
-
-
-def compact(frame: pd.DataFrame):
-    """The table as HTML for the page: no index, smaller text, top-aligned cells that wrap long
-    text (identifiers break anywhere), inside a box that scrolls sideways rather than overflow
-    the content column."""
-    from IPython.display import HTML
-
-    styler = frame.style.hide(axis="index").set_table_styles(
-        [{"selector": "td, th", "props": [("font-size", "0.8em"), ("vertical-align", "top"), ("padding", "2px 5px"),
-                                          ("white-space", "normal"), ("overflow-wrap", "anywhere")]}])
-    return HTML('<div class="meta-table-scroll" style="overflow-x: auto; max-width: 100%;">'
-                + styler.to_html() + "</div>")
 
 
 def _frac(e, t) -> str:
@@ -132,7 +133,7 @@ def studies_table(studies: pd.DataFrame) -> pd.DataFrame:
     for _, r in studies.iterrows():
         ident = (f"doi:{r['doi']}" if r["doi"] else f"PMID {r['pmid']}" if r["pmid"] else r["nct"] or "identifier not verified")
         rows.append({
-            "study": f"{escape(r['label'])}<br><small>{escape(ident)}</small>",
+            "study": r["label"], "identifier": ident,
             "design": r["design"].replace("-", " "), "population": r["population"], "Ph": r["ph_status"],
             "setting": r["setting"].replace("-", " "),
             "N": "–" if pd.isna(r["n_patients"]) else int(r["n_patients"]),
@@ -193,7 +194,8 @@ def closest(table: pd.DataFrame, n: int = 8) -> pd.DataFrame:
     t = table.sort_values(["distance", "set", "scenario", "transform", "method", "ci"]).head(n)
     return pd.DataFrame({
         "study set": t["set_label"], "definition": t["scenario_label"], "k": t["k"],
-        "transform": t["transform"], "estimator": t["method"], "CI": t["ci"],
+        "transform": t["transform"].map(TRANSFORM_LABELS), "estimator": t["method"].map(METHOD_LABELS),
+        "CI": t["ci"].map(CI_LABELS),
         "tied counts at": t["bracket"] if "bracket" in t else "",
         "pooled (95% CI)": [f"{pct(e)} ({_span(lo, hi)})" for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"])],
         "largest gap (points)": [f"{100 * d:.1f}" for d in t["distance"]],
@@ -203,7 +205,7 @@ def closest(table: pd.DataFrame, n: int = 8) -> pd.DataFrame:
 
 def patients_figure(counts: dict, k_printed: int, n_printed: int, title: str):
     """The identified studies' patients, stacked, against the printed total (what is left over)."""
-    fig, ax = plt.subplots(figsize=(7.5, 2.8))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 2.6))
     known = counts["identified_patients"]
     rest = counts["remaining_patients"]
     ax.barh([1], [known], color=_BAR, height=0.5,
@@ -212,10 +214,11 @@ def patients_figure(counts: dict, k_printed: int, n_printed: int, title: str):
             label=f"left for {counts['remaining_studies']} studies, if every identified one is Liu's")
     ax.axvline(n_printed, color=_TARGET, ls="--", lw=1.5, label=f"printed total ({k_printed} studies)")
     ax.set_yticks([])
-    ax.set_xlabel("Patients", fontsize=10.5)
-    ax.tick_params(axis="x", labelsize=10)
+    ax.set_xlabel("Patients", fontsize=style.FONT)
+    ax.tick_params(axis="x", labelsize=style.MIN_FONT)
     ax.set_xlim(0, max(n_printed, known) * 1.08)
-    ax.set_title(title, fontsize=11.5, loc="left")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=2, fontsize=10, frameon=False)
+    if title:
+        ax.set_title(title, fontsize=style.TITLE_FONT, loc="left")
+    ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.45), ncol=1, fontsize=style.MIN_FONT, frameon=False)
     fig.tight_layout()
     return fig

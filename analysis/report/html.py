@@ -1,18 +1,30 @@
-"""HTML pieces the book's pages show: verdict badges, the claim header, the ledger table.
+"""HTML pieces the book's pages show: verdict badges, the claim's bottom line, check tables, the
+ledger, the summary of findings, cite boxes and reference links.
 
-One helper per piece, so every claim page shows a claim the same way. Badges carry text and a
-symbol, so they read without colour; colour comes from ``book/_static/custom.css``.
+One escaping path for all HTML the package emits: every piece is a jinja2 template rendered with
+autoescape on, so text from the data files (quotes, reasons, labels, locations) reaches the page
+as text and never as markup; a value is inserted unescaped only when it is itself the output of
+one of these templates (a ``markupsafe.Markup``). Links from the data or the bibliography pass
+:func:`safe_url` first: only ``http``, ``https`` and ``doi`` addresses become links, anything else
+(``javascript:``, ``data:``, relative paths smuggled into a URL field) is dropped.
+
+Badges carry text and a symbol, so they read without colour; colour comes from
+``book/_static/custom.css``. One function per piece, so every page shows a claim the same way.
 """
 
 from __future__ import annotations
 
-from html import escape
+import re
+from urllib.parse import urlparse
 
-from analysis.inputs.bibliography import link as bib_link
+from jinja2 import DictLoader, Environment, StrictUndefined
+from markupsafe import Markup, escape
+
 from analysis.claims.result import ClaimResult
+from analysis.inputs.bibliography import short_label
 from analysis.inputs.files import Claim, ClaimsRegistry
-from analysis.report.ledger import page_url
 from analysis.inputs.provenance import REPORT_TITLE, git_commit
+from analysis.report.ledger import page_url
 
 CITATION_BADGES = {
     "supported": ("✓", "the cited source says this"),
@@ -29,34 +41,290 @@ VERDICT_BADGES = {
     "not-reproducible": ("∅", "the data needed are not public"),
     "pending": ("…", "not analysed yet"),
 }
+#: What one check found, in words a reader understands (``Check.outcome``; None: not made).
+OUTCOME_WORDS = {"agrees": "✓ agrees", "departs": "≉ departs in a detail", "disagrees": "✗ disagrees",
+                 None: "– not checkable"}
+#: Where the rulebook page lives, relative to the site root (``book/methods/verdict-rules.md``).
+RULES_PAGE = "book/methods/verdict-rules.html"
+#: URL schemes a link taken from the data or the bibliography may have.
+SAFE_SCHEMES = ("http", "https")
 
 
-def badge(axis: str, value: str) -> str:
-    """One badge: ``<span class="badge citation-supported" title="...">✓ citation: supported</span>``."""
+def safe_url(url: str | None) -> str | None:
+    """The address as a link target, or None when it must not become a link.
+
+    ``http``/``https`` addresses with a host are kept; ``doi:10.x/y`` and bare ``10.x/y`` DOIs
+    become ``https://doi.org/...``; every other scheme (``javascript:``, ``data:``, ``file:``,
+    ``vbscript:``), scheme-relative and relative addresses, and addresses with whitespace or
+    control characters are dropped.
+    """
+    if not url:
+        return None
+    text = str(url).strip()
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        return None
+    lowered = text.lower()
+    if lowered.startswith("doi:"):
+        text = text[4:]
+        lowered = text.lower()
+    if lowered.startswith("10.") and "/" in text:
+        return "https://doi.org/" + text
+    parsed = urlparse(text)
+    if parsed.scheme.lower() in SAFE_SCHEMES and parsed.netloc:
+        return text
+    return None
+
+
+_TEMPLATES = {
+    "badge": (
+        '<span class="badge {{ axis }}-{{ value }}" title="{{ meaning }}" role="img" '
+        'aria-label="{{ axis }}: {{ value }} ({{ meaning }})">{{ symbol }} {{ axis }}: {{ value }}</span>'),
+    "badges": '<span class="badges">{{ citation }} {{ verdict }}</span>',
+    "link": '{% if href %}<a href="{{ href }}">{{ text }}</a>{% else %}{{ text }}{% endif %}',
+    "checks": (
+        '{% if not rows %}<p><em>No numeric checks for this claim.</em></p>{% else %}'
+        '<div class="table-scroll" role="region" aria-label="{{ caption }}" tabindex="0">'
+        '<table class="checks"><caption>{{ caption }}</caption><thead><tr><th>check</th>'
+        '<th class="num">commentary</th><th class="num">found / recomputed</th><th>agreement</th>'
+        '<th>counted?</th><th>where read</th></tr></thead><tbody>'
+        '{% for c in rows %}<tr class="outcome-{{ c.outcome or "none" }}"><td>{{ c.label }}</td>'
+        '<td class="num">{{ c.reported }}</td><td class="num">{{ c.found }}</td>'
+        '<td class="agreement">{{ c.agreement }}</td><td>{{ c.counted }}</td><td class="source">{{ c.source }}</td></tr>'
+        '{% endfor %}</tbody></table></div>{% endif %}'),
+    "cite_box": (
+        '<details class="cite-claim"><summary>Cite this claim</summary>'
+        '<p><strong>Permalink:</strong> <a class="permalink" href="#{{ claim_id }}" data-site-path="{{ url }}">{{ url }}</a></p>'
+        '<p><strong>Plain text:</strong></p><pre class="cite-plain" data-site-path="{{ url }}">{{ plain }}</pre>'
+        '<p><strong>BibTeX:</strong></p><pre class="cite-bibtex" data-site-path="{{ url }}">{{ bibtex }}</pre>'
+        '</details>'),
+    "bottom_line": (
+        '{% if top %}<div class="claim-header bottom-line" id="claim-{{ claim_id }}-header">'
+        '<p class="bottom-line-badges">{{ badges }}</p>'
+        '<blockquote class="claim-quote">“{{ quote }}”</blockquote>'
+        '<dl class="bottom-line-facts">'
+        '<div><dt>The commentary prints</dt><dd class="num">{{ reported }}</dd></div>'
+        '<div><dt>{{ deciding_label }}</dt><dd class="deciding">{{ deciding }}</dd></div>'
+        '</dl>'
+        '<p class="claim-takeaway"><strong>Bottom line:</strong> {{ takeaway }}</p>'
+        '{% if rest %}{{ rest_html }}{% endif %}</div>{% else %}{{ rest_html }}{% endif %}'),
+    "bottom_line_rest": (
+        '<div class="claim-why">'
+        '<p class="claim-reason"><strong>Why, in full:</strong> {{ reason }}</p>'
+        '{% if citation_reason %}<p class="claim-citation-reason"><strong>Citation:</strong> {{ citation_reason }}</p>{% endif %}'
+        '<p class="claim-meta"><strong>Cites</strong> {{ refs }}'
+        '{% if rules %} · <strong>decided by</strong> {{ rules }}{% endif %}</p>'
+        '{{ cite_box }}</div>'),
+    "ledger": (
+        '<div class="table-scroll ledger-scroll" role="region" aria-label="Every claim with both verdicts" tabindex="0">'
+        '<table class="ledger sortable cards"><thead><tr><th>claim</th><th>verdicts</th><th>statement</th>'
+        '<th class="num">reported</th><th class="num">recomputed by this report</th><th>why</th></tr></thead><tbody>'
+        '{% for r in rows %}<tr data-verdict="{{ r.verdict }}" data-citation="{{ r.citation }}">'
+        '<td class="claim-name" data-label="claim">{{ r.link }}</td>'
+        '<td class="verdicts" data-label="verdicts">{{ r.badges }}</td>'
+        '<td class="quote" data-label="statement">“{{ r.quote }}”</td>'
+        '<td class="num" data-label="reported">{{ r.reported }}</td>'
+        '<td class="num recomputed" data-label="recomputed">{{ r.recomputed }}</td>'
+        '<td class="reason" data-label="why">{{ r.takeaway }}'
+        '{% if r.reason %}<details class="why"><summary>full reason</summary>{{ r.reason }}</details>{% endif %}'
+        '</td></tr>{% endfor %}'
+        '</tbody></table></div>'),
+    "findings": (
+        '<div class="table-scroll findings-scroll" role="region" aria-label="Summary of findings" tabindex="0">'
+        '<table class="findings cards"><caption>{{ caption }}</caption><thead><tr><th>claim</th><th>verdicts</th>'
+        '<th>bottom line</th><th>deciding number</th></tr></thead><tbody>'
+        '{% for r in rows %}<tr data-verdict="{{ r.verdict }}" data-citation="{{ r.citation }}">'
+        '<td class="claim-name" data-label="claim">{{ r.link }}</td>'
+        '<td class="verdicts" data-label="verdicts">{{ r.badges }}</td>'
+        '<td class="takeaway" data-label="bottom line">{{ r.takeaway }}</td>'
+        '<td class="deciding" data-label="deciding number">{{ r.deciding }}</td></tr>{% endfor %}'
+        '</tbody></table></div>'),
+    "page_summary": (
+        '<nav class="page-summary" aria-label="The claims on this page">'
+        '<p class="page-summary-title"><strong>{{ title }}</strong></p><ul>'
+        '{% for r in rows %}<li><a href="#{{ r.id }}">{{ r.name }}</a> {{ r.badges }}'
+        '<span class="page-summary-deciding">{{ r.deciding }}</span></li>{% endfor %}</ul></nav>'),
+    "list": '<ul class="{{ cls }}">{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul>',
+    "erratum": (
+        '<div class="erratum" id="erratum-{{ id }}"><h3>{{ title }} <small class="erratum-kind">({{ kind }})</small></h3>'
+        '<blockquote>“{{ commentary }}”</blockquote><p>{{ problem }}</p>'
+        '<p><strong>What the sources say</strong></p><ul>'
+        '{% for s in sources %}<li><strong>{{ s.work }}</strong> ({{ s.location }}): {{ s.says }}</li>'
+        '{% else %}<li><em>No source could be found.</em></li>{% endfor %}</ul>'
+        '<p class="erratum-claims"><small>Claims affected: {{ claims }}</small></p></div>'),
+    "audit_ref": (
+        '<div class="audit-ref" id="ref-{{ number }}"><h3>[{{ number }}] {{ work }}</h3>'
+        '<p class="claim-quote">As cited: “{{ as_cited }}”</p>'
+        '<p><strong>What it reports</strong> ({{ read }}; {{ location }}): {{ reports }}</p>'
+        '<p><strong>Cited for</strong></p><ul class="audit-claims">'
+        '{% for c in claims %}<li>{{ c.link }}: <span class="finding finding-{{ c.finding_value }}">this work: {{ c.finding }}</span>'
+        '<br><span class="audit-claim-verdict">The claim\'s citation verdict (from the ledger): {{ c.badge }}</span>'
+        '<br>“{{ c.quote }}”{% if c.reason %}<br><small>How the findings combine: {{ c.reason }}</small>{% endif %}</li>'
+        '{% else %}<li><em>No claim cites it.</em></li>{% endfor %}</ul>'
+        '<p><strong>Errors in the reference</strong></p><ul>'
+        '{% for e in errors %}<li>{{ e }}</li>{% else %}<li>None found.</li>{% endfor %}</ul>'
+        '{% if notes %}<p><strong>Other problems involving this work</strong></p><ul>'
+        '{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}</div>'),
+}
+_ENV = Environment(loader=DictLoader(_TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+
+
+def render(template: str, **values) -> Markup:
+    """Render one of this module's templates with autoescaping; the result is ``Markup``."""
+    return Markup(_ENV.get_template(template).render(**values))
+
+
+def link(text: str, href: str | None) -> Markup:
+    """``<a href>`` when ``href`` is a safe address (:func:`safe_url`) or a site-internal path
+    built by the package (``#anchor``, ``claims/e1910.html#...``); else the text alone."""
+    target = href if href and (href.startswith("#") or _internal(href)) else safe_url(href)
+    return render("link", text=text, href=target)
+
+
+def _internal(href: str) -> bool:
+    """A relative link the package built to a page of this site ('claims/x.html#id', '../ledger.html')."""
+    parsed = urlparse(href)
+    return (not parsed.scheme and not parsed.netloc and not href.startswith("//")
+            and parsed.path.endswith(".html") and all(ch.isalnum() or ch in "/._-#" for ch in href))
+
+
+def readable(text: str) -> str:
+    """The text with internal identifiers replaced by what a reader knows them by: method codes
+    ("raw EE hk" -> "untransformed, common effect, Hartung–Knapp"), every BibTeX
+    key of the bibliography by the work's short label ("Hunger2012" -> "Hunger et al. 2012") and
+    every claim id by the claim's name. Applied to the written reasons, takeaways, check labels
+    and sources before they are shown (presentation only: no number is read from the text)."""
+    if not text:
+        return text
+    from analysis.report.labels import model_label
+
+    text = _MODEL_CODE.sub(lambda m: model_label(m.group(1), m.group(2), m.group(3)), text)
+    pattern, names = _identifiers()
+    return pattern.sub(lambda m: names[m.group(0)], text) if pattern else text
+
+
+#: A model written as the package's codes: "raw EE hk", "logit REML wald".
+_MODEL_CODE = re.compile(r"\b(logit|ftda|asin|raw) (EE|DL|PM|REML|ML|GLMM) (hk|wald)\b")
+
+
+def _identifiers():
+    from functools import lru_cache
+
+    @lru_cache(maxsize=1)
+    def build(bib: str):
+        from analysis.inputs import bibliography
+        from analysis.report.labels import CLAIM_NAMES
+
+        names = {key: short_label(key, bib) for key in bibliography._entries(bib)}
+        names.update(CLAIM_NAMES)
+        keys = sorted(names, key=len, reverse=True)
+        return (re.compile(r"(?<![\w/.#-])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w-])") if keys else None), names
+
+    from analysis.inputs import paths
+    return build(str(paths.BIBLIOGRAPHY))
+
+
+def badge(axis: str, value: str) -> Markup:
+    """One badge: ``<span class="badge citation-supported" ...>✓ citation: supported</span>``."""
     table = CITATION_BADGES if axis == "citation" else VERDICT_BADGES
     symbol, meaning = table[value]
-    return (f'<span class="badge {axis}-{value}" title="{escape(meaning)}" role="img" '
-            f'aria-label="{axis}: {value} ({escape(meaning)})">{symbol} {axis}: {value}</span>')
+    return render("badge", axis=axis, value=value, symbol=symbol, meaning=meaning)
 
 
-def badges(result: ClaimResult) -> str:
-    return f'<span class="badges">{badge("citation", result.citation)} {badge("verdict", result.verdict)}</span>'
+def badges(result: ClaimResult | dict) -> Markup:
+    """Both badges of a claim (a ``ClaimResult`` or a ledger row), citation first."""
+    citation = result["citation"] if isinstance(result, dict) else result.citation
+    verdict = result["verdict"] if isinstance(result, dict) else result.verdict
+    return render("badges", citation=badge("citation", citation), verdict=badge("verdict", verdict))
 
 
-def checks_table(result: ClaimResult) -> str:
-    """The reported-vs-found table of a claim (one row per check)."""
-    if not result.checks:
-        return "<p><em>No numeric checks for this claim.</em></p>"
-    mark = {True: "✓ agrees", False: "✗ differs", None: "– not checkable"}
-    rows = "".join(
-        f"<tr><td>{escape(c.label)}</td><td>{escape(c.reported)}</td><td>{escape(c.found)}</td>"
-        f"<td class=\"agree-{str(c.agrees).lower()}\">{mark[c.agrees]}</td><td>{escape(c.source)}</td></tr>"
-        for c in result.checks)
-    return ("<table class=\"checks\"><thead><tr><th>check</th><th>commentary</th><th>found / recomputed</th>"
-            f"<th>agreement</th><th>where read</th></tr></thead><tbody>{rows}</tbody></table>")
+def reference_link(key: str) -> Markup:
+    """A cited work by its short label ("Litzow et al. 2022"), linked to its DOI or URL when the
+    bibliography gives a safe one."""
+    from analysis.inputs import bibliography, paths
+
+    entry = bibliography._entries(str(paths.BIBLIOGRAPHY))[key]
+    doi = entry.fields.get("doi")
+    href = safe_url(f"doi:{doi}") if doi else safe_url(entry.fields.get("url"))
+    return link(short_label(key, paths.BIBLIOGRAPHY), href)
 
 
-def cite_box(claim: Claim, result: ClaimResult) -> str:
+def _join(parts, sep: str = ", ") -> Markup:
+    return Markup(escape(sep)).join(parts)
+
+
+def rule_links(rules, prefix: str = "") -> Markup:
+    """Each rule id as a link to its anchor on the rulebook page (``rule-<id>``)."""
+    return _join([link(f"rule {r}", f"{prefix}{RULES_PAGE}#rule-{r}") for r in rules])
+
+
+def deciding_text(result: ClaimResult | dict) -> str:
+    """The number that decides the verdict, as a reader sees it: ``deciding`` when the rulebook
+    names one, else the claim's first recomputed value, else a dash."""
+    deciding = result.get("deciding") if isinstance(result, dict) else result.deciding
+    if deciding is not None:
+        label, text = (deciding["label"], deciding["text"]) if isinstance(deciding, dict) else (deciding.label, deciding.text)
+        return f"{label}: {text}"
+    reproduced = result.get("reproduced", []) if isinstance(result, dict) else [r.to_dict() for r in result.reproduced]
+    if reproduced:
+        return f"{reproduced[0]['label']}: {reproduced[0]['text']}"
+    return "no number recomputed (a statement checked against its sources)"
+
+
+def takeaway_text(result: ClaimResult | dict) -> str:
+    """The one-line bottom line: ``takeaway`` as the rulebook writes it; until a claim has one,
+    the first sentence of its written reason (shown, never read for a number)."""
+    takeaway = result.get("takeaway") if isinstance(result, dict) else result.takeaway
+    if takeaway:
+        return takeaway
+    reason = result.get("reason") if isinstance(result, dict) else result.reason
+    first = re.split(r"(?<=[.;:])\s+(?=[A-Z])", reason.strip(), maxsplit=1)[0]
+    return first if first.endswith((".", ";", ":")) else first + "."
+
+
+#: A number with its unit, sign or interval: "11.5%–76.9%", "1,025", "-1.2", "0.42–0.75".
+_NUMBER_TOKEN = re.compile(r"[<>≤≥~−+-]?\d[\d.,%]*(?:\s?[–-]\s?[<>≤≥~−+-]?\d[\d.,%]*)*")
+WORD_JOINER = "\u2060"
+
+
+def unbroken_numbers(text: str) -> str:
+    """The text with every number kept whole on a line: a word joiner (U+2060, invisible) on
+    both sides of each dash inside a number or interval, so "11.5%–76.9%" never wraps at the
+    dash and "1,025" never splits (browsers may break after a dash or a comma). Words still
+    wrap between one another."""
+    def join(m: re.Match) -> str:
+        return re.sub(r"\s?([–-])\s?", lambda d: WORD_JOINER + d.group(1) + WORD_JOINER, m.group(0))
+    return _NUMBER_TOKEN.sub(join, text)
+
+
+def deciding_html(result: ClaimResult | dict) -> Markup:
+    """The deciding number as HTML: its label in words, then the number, never split inside."""
+    text = deciding_text(result)
+    if ": " not in text:
+        return Markup('<span class="deciding-number">{}</span>').format(unbroken_numbers(text))
+    label, number = text.split(": ", 1)
+    return Markup('<span class="deciding-label">{}:</span> <span class="deciding-number">{}</span>').format(
+        label, unbroken_numbers(number))
+
+
+def checks_table(result: ClaimResult, caption: str | None = None) -> Markup:
+    """The reported-vs-found table of a claim, one row per check: what the commentary prints,
+    what was found, the outcome, whether the verdict rule counts it (and why not), where read."""
+    rows = []
+    for c in result.checks:
+        if not c.informative:
+            counted = f"not counted: {c.uninformative_reason}"
+        elif c.role != "decides":
+            counted = f"context, not counted{': ' + c.note if c.note else ''}"
+        else:
+            counted = "counted"
+        rows.append({"label": readable(c.label), "reported": unbroken_numbers(c.reported),
+                     "found": unbroken_numbers(readable(c.found)), "outcome": c.outcome,
+                     "agreement": OUTCOME_WORDS[c.outcome], "counted": readable(counted), "source": readable(c.source)})
+    return render("checks", rows=rows, caption=caption or "What the commentary prints against what was found")
+
+
+def cite_box(claim: Claim, result: ClaimResult) -> Markup:
     """'Cite this claim': the permalink (stable anchor = claim id) and a ready citation, as plain
     text and BibTeX. The absolute URL is filled in by ``_static/report.js`` from the page's own
     address; without JavaScript the site-relative path is shown."""
@@ -68,65 +336,130 @@ def cite_box(claim: Claim, result: ClaimResult) -> str:
               f"  title        = {{{{{REPORT_TITLE.replace('&', chr(92) + '&')}}}: claim {claim.id}}},\n"
               f"  note         = {{Citation: {result.citation}; verdict: {result.verdict}. Build {commit}}},\n"
               f"  howpublished = {{\\url{{{url}}}}}\n}}")
-    return (f'<details class="cite-claim"><summary>Cite this claim</summary>'
-            f'<p><strong>Permalink:</strong> <a class="permalink" href="#{escape(claim.id)}" '
-            f'data-site-path="{escape(url)}">{escape(url)}</a></p>'
-            f'<p><strong>Plain text:</strong></p><pre class="cite-plain" data-site-path="{escape(url)}">{escape(plain)}</pre>'
-            f'<p><strong>BibTeX:</strong></p><pre class="cite-bibtex" data-site-path="{escape(url)}">{escape(bibtex)}</pre>'
-            f'</details>')
+    return render("cite_box", claim_id=claim.id, url=url, plain=plain, bibtex=bibtex)
 
 
-def claim_header(claim: Claim, result: ClaimResult) -> str:
-    """The block that opens a claim's section, the same on every claim page: the quoted
-    statement, the cited references, both badges, the reason, and the cite-this-claim box."""
-    refs = ", ".join(bib_link(r) for r in claim.references) or "no reference cited"
-    reported = ", ".join(escape(r) for r in claim.reported) or "(a statement, no number)"
-    citation_note = (f'<p class="claim-citation-reason"><strong>Citation:</strong> {escape(result.citation_reason)}</p>'
-                     if result.citation_reason and result.citation_reason not in result.reason else "")
-    return (f'<div class="claim-header" id="claim-{escape(claim.id)}-header">'
-            f'<blockquote class="claim-quote">“{escape(claim.quote)}”</blockquote>'
-            f'<p class="claim-meta"><strong>Claim</strong> <code>{escape(claim.id)}</code> · '
-            f'<strong>cites</strong> {refs} · <strong>reported</strong> {reported}</p>'
-            f'<p>{badges(result)}</p>'
-            f'{reported_vs_reproduced(claim, result)}'
-            f'<p class="claim-reason"><strong>Why:</strong> {escape(result.reason)}</p>{citation_note}'
-            f'{cite_box(claim, result)}</div>')
+def claim_header(claim: Claim, result: ClaimResult, rules_prefix: str = "../../", part: str = "all") -> Markup:
+    """The bottom line that opens a claim's section, the same on every claim page.
+
+    ``part="top"``: both badges, the quoted statement, what the commentary prints against the
+    number that decides the verdict, and the one-line bottom line (the page puts the deciding
+    figure right after it); ``part="rest"``: the full reason (always visible, never behind a
+    click), the citation reason, the cited works, the rules that decided it (links to the
+    rulebook) and the cite box; ``part="all"``: both. ``rules_prefix`` leads from the page to the
+    site root (claim pages sit two folders down)."""
+    if part not in ("all", "top", "rest"):
+        raise ValueError(f"claim_header: part must be 'all', 'top' or 'rest', not {part!r}")
+    refs = _join([reference_link(r) for r in claim.references]) if claim.references else "no reference cited"
+    citation_reason = (result.citation_reason if result.citation_reason and result.citation_reason not in result.reason
+                       else "")
+    rest = render("bottom_line_rest", reason=readable(result.reason), citation_reason=readable(citation_reason),
+                  refs=refs, rules=rule_links(result.rules, rules_prefix), cite_box=cite_box(claim, result))
+    if part == "rest":
+        return Markup('<div class="claim-header bottom-line-rest" id="claim-{}-why">{}</div>').format(claim.id, rest)
+    deciding_label = "Deciding number" if result.deciding is not None else "Recomputed by this report"
+    return render("bottom_line", top=True, rest=part == "all", rest_html=rest, claim_id=claim.id, badges=badges(result),
+                  quote=claim.quote, reported=", ".join(claim.reported) or "a statement, no number",
+                  deciding_label=deciding_label, deciding=deciding_html(result),
+                  takeaway=readable(takeaway_text(result)))
 
 
-def reported_vs_reproduced(claim: Claim, result: ClaimResult) -> str:
-    """A two-column summary: the values as the commentary prints them, and what this report
-    computed (each reproduced value with its label); the detailed checks follow on the page."""
-    reported = "<br>".join(escape(r) for r in claim.reported) or "<em>(a statement, no number)</em>"
-    reproduced = "<br>".join(f"{escape(r.label)}: <strong>{escape(r.text)}</strong>" for r in result.reproduced) \
-        or "<em>nothing recomputed</em>"
-    return ('<table class="reported-vs-reproduced"><thead><tr><th>reported in the commentary</th>'
-            f'<th>reproduced by this report</th></tr></thead><tbody><tr><td>{reported}</td><td>{reproduced}</td>'
-            '</tr></tbody></table>')
+def _ledger_link(row: dict, link_prefix: str, name: str) -> Markup:
+    if row["verdict"] == "pending":
+        return Markup("{}<br><small>page not written yet</small>").format(name)
+    return link(name, link_prefix + row["page"].removeprefix("book/"))
 
 
-def ledger_html(ledger: dict, link_prefix: str = "") -> str:
-    """The ledger as one HTML table: the statement, the values as printed, what this report
-    recomputed (each value with its label: a recomputed number is a reproduction only when the
-    verdict says 'reproduced'), both badges with the reason on demand, and a link to the section."""
+def ledger_html(ledger: dict, link_prefix: str = "", names: dict[str, str] | None = None) -> Markup:
+    """The ledger as one HTML table: the claim (its readable name, linking to its section), both
+    badges beside it, the statement, the values as printed, what this report recomputed (a
+    recomputed number is a reproduction only when the verdict says 'reproduced'), and the reason,
+    visible without a click. On narrow screens the rows become cards (CSS)."""
+    names = names or {}
     rows = []
     for row in ledger["claims"]:
-        recomputed = "<br>".join(f"{escape(r['label'])}: <strong>{escape(r['text'])}</strong>"
-                                 for r in row["reproduced"]) or "–"
+        recomputed = _join([Markup("{}: <strong>{}</strong>").format(r["label"], r["text"]) for r in row["reproduced"]],
+                           sep="\n") or "–"
+        recomputed = Markup(str(recomputed).replace("\n", "<br>"))
         if row["reproduced"] and row["verdict"] == "not-reproducible":
-            recomputed = f'<small>not a reproduction (other data):</small><br>{recomputed}'
-        page = row["page"].removeprefix("book/")
-        link = (f'<a href="{link_prefix}{page}">{escape(row["id"])}</a>' if row["verdict"] != "pending"
-                else f'{escape(row["id"])}<br><small>page not written yet</small>')
-        why = (f'<details class="why"><summary>why</summary>{escape(row["reason"])}</details>'
-               if row["verdict"] != "pending" else "")
-        rows.append(
-            f'<tr data-verdict="{row["verdict"]}" data-citation="{row["citation"]}"><td>{link}</td>'
-            f'<td class="quote">“{escape(row["quote"])}”</td>'
-            f'<td>{", ".join(escape(r) for r in row["reported"]) or "–"}</td><td class="recomputed">{recomputed}</td>'
-            f'<td>{badge("citation", row["citation"])}</td><td>{badge("verdict", row["verdict"])}{why}</td></tr>')
-    return ('<div class="table-scroll"><table class="ledger sortable"><thead><tr><th>claim</th><th>statement</th>'
-            '<th>reported</th><th>recomputed by this report</th><th>citation</th><th>verdict</th></tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table></div>")
+            recomputed = Markup("<small>not a reproduction (other data):</small><br>") + recomputed
+        rows.append({"verdict": row["verdict"], "citation": row["citation"],
+                     "link": _ledger_link(row, link_prefix, names.get(row["id"], row["id"])),
+                     "badges": badges(row), "quote": row["quote"],
+                     "reported": ", ".join(row["reported"]) or "–", "recomputed": recomputed,
+                     "takeaway": readable(takeaway_text(row)) if row["verdict"] != "pending" else "",
+                     "reason": readable(row["reason"]) if row["verdict"] != "pending" and row.get("takeaway") else ""})
+    return render("ledger", rows=rows)
+
+
+def findings_table(ledger: dict, link_prefix: str = "", names: dict[str, str] | None = None,
+                   caption: str = "Summary of findings: every claim of the commentary") -> Markup:
+    """The summary of findings: one row per claim with its name (a link to its section), both
+    badges, the one-line takeaway and the deciding number, all read from the ledger."""
+    names = names or {}
+    rows = [{"verdict": r["verdict"], "citation": r["citation"], "badges": badges(r),
+             "link": _ledger_link(r, link_prefix, names.get(r["id"], r["id"])),
+             "takeaway": readable(takeaway_text(r)), "deciding": deciding_html(r)} for r in ledger["claims"]]
+    return render("findings", rows=rows, caption=caption)
+
+
+def page_summary(ledger: dict, claim_ids: list[str], names: dict[str, str],
+                 title: str = "The claims on this page") -> Markup:
+    """The first screen of a page with several claims: each claim's name (a link to its section),
+    both badges and its deciding number, read from the ledger."""
+    by_id = {r["id"]: r for r in ledger["claims"]}
+    rows = [{"id": cid, "name": names.get(cid, cid), "badges": badges(by_id[cid]),
+             "deciding": deciding_html(by_id[cid])} for cid in claim_ids]
+    return render("page_summary", rows=rows, title=title)
+
+
+def html_list(items, cls: str = "") -> Markup:
+    """A bulleted list of text items (escaped; ``Markup`` items kept)."""
+    return render("list", items=list(items), cls=cls)
+
+
+def erratum_html(erratum, claim_names: dict[str, str], claim_pages: dict[str, str]) -> Markup:
+    """One erratum of ``data/errata.yaml``: title, kind, the commentary's words, the problem, what
+    each source says (by the work's short label, never its BibTeX key) and the claims affected,
+    each by its readable name, linked to its section."""
+    from analysis.inputs.files import normalise_text
+
+    sources = [{"work": short_label(src["bibkey"]), "location": src["location"], "says": src["says"]}
+               for src in erratum.sources]
+    claims = _join([link(claim_names.get(c, c), claim_pages.get(c)) for c in erratum.claims]) or "–"
+    return render("erratum", id=erratum.id, title=erratum.title, kind=erratum.kind.replace("-", " "),
+                  commentary=normalise_text(erratum.commentary), problem=readable(erratum.problem), sources=sources,
+                  claims=claims)
+
+
+#: What one cited work contributes to a claim, in words (``cited_citation.work_finding``).
+FINDING_WORDS = {"supported": "prints the figure", "not-supported": "was read and does not print it",
+                 "unverifiable": "could not be read or found", "partly-supported": "prints part of it",
+                 "pending": "not judged yet"}
+READ_WORDS = {"abstract": "abstract read", "full-text": "full text read", "record-only": "record seen, text not read",
+              "nothing": "not found"}
+
+
+def audit_reference_html(row, claim_names: dict[str, str], link_prefix: str = "") -> Markup:
+    """One reference of the citation audit: what it is cited for, what this work contributes to
+    each claim (a finding, not a verdict), the claim's citation verdict as the ledger gives it,
+    how the findings combine (the claim's citation reason), and the reference's own errors."""
+    claims = []
+    for c in row.claims:
+        pending = c["citation"] == "pending"
+        target = None if pending else link_prefix + c["page"].removeprefix("book/")
+        claims.append({"link": link(claim_names.get(c["id"], c["id"]), target), "finding_value": c["this_work"],
+                       "finding": FINDING_WORDS[c["this_work"]], "badge": badge("citation", c["citation"]),
+                       "quote": c["quote"], "reason": "" if pending else readable(c.get("citation_reason") or c["reason"])})
+    errors = [Markup("{} ({})").format(readable(e["problem"]), link("erratum", f"{link_prefix}errata.html#erratum-{e['id']}"))
+              for e in row.errata]
+    notes = [Markup("{}: {} ({})").format(n["kind"].replace("-", " "), readable(n["problem"]),
+                                          link("erratum", f"{link_prefix}errata.html#erratum-{n['id']}"))
+             for n in row.notes]
+    return render("audit_ref", number=row.number, work=short_label(row.bibkey), as_cited=row.as_cited.replace("*", ""),
+                  read=READ_WORDS[row.read], location=row.location,
+                  reports=readable(row.reports) or Markup("<em>Nothing could be read.</em>"),
+                  claims=claims, errors=errors, notes=notes)
 
 
 def verdict_counts(ledger: dict) -> dict[str, dict[str, int]]:
@@ -138,5 +471,7 @@ def verdict_counts(ledger: dict) -> dict[str, dict[str, int]]:
     return out
 
 
-__all__ = ["badge", "badges", "checks_table", "claim_header", "cite_box", "reported_vs_reproduced", "ledger_html", "verdict_counts",
-           "CITATION_BADGES", "VERDICT_BADGES", "ClaimsRegistry"]
+__all__ = ["erratum_html", "audit_reference_html", "FINDING_WORDS", "badge", "badges", "checks_table", "claim_header", "cite_box", "deciding_html", "deciding_text", "findings_table",
+           "html_list", "ledger_html", "link", "page_summary", "reference_link", "readable", "render", "rule_links", "unbroken_numbers",
+           "safe_url", "takeaway_text", "verdict_counts",
+           "CITATION_BADGES", "VERDICT_BADGES", "OUTCOME_WORDS", "ClaimsRegistry"]

@@ -17,7 +17,7 @@
   }
   // 2. Sortable ledger tables: click a column header to sort; verdict columns sort by severity.
   var order = {"discrepant": 0, "not-supported": 0, "not-reproducible": 1, "unverifiable": 1,
-               "partly-supported": 2, "consistent": 3, "reproduced": 4, "supported": 4, "pending": 5};
+               "partly-supported": 2, "imprecise": 2, "consistent": 3, "reproduced": 4, "supported": 4, "pending": 5};
   function cellKey(row, index) {
     var cell = row.children[index];
     var badge = cell && cell.querySelector(".badge");
@@ -52,8 +52,69 @@
       th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
     });
   }
+  // 3. Wide tables: say so when a table box scrolls sideways (the page itself never does).
+  function markScrollable() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      box.setAttribute("data-scrollable", wide ? "true" : "false");
+      var cue = box.previousElementSibling;
+      if (wide && !(cue && cue.classList.contains("scroll-cue"))) {
+        cue = document.createElement("p");
+        cue.className = "scroll-cue shown";
+        cue.textContent = "⇆ This table is wider than the screen: scroll it sideways.";
+        box.parentNode.insertBefore(cue, box);
+      } else if (!wide && cue && cue.classList.contains("scroll-cue")) {
+        cue.parentNode.removeChild(cue);
+      }
+    });
+  }
+  // 4. Accessibility fixes for the theme (axe-core, WCAG 2.1 AA): a control's accessible name
+  //    must contain its visible text; a bibliography list's items must be list items; a box
+  //    that scrolls must be reachable from the keyboard.
+  function fixAccessibility() {
+    document.querySelectorAll("button[aria-label] svg, a[aria-label] svg").forEach(function (icon) {
+      icon.setAttribute("aria-hidden", "true");       // the control's label names it; icons are decoration
+      icon.removeAttribute("aria-labelledby");
+      icon.querySelectorAll("title").forEach(function (t) { t.parentNode.removeChild(t); });
+    });
+    document.querySelectorAll("[aria-label]").forEach(function (el) {
+      var visible = (el.innerText || "").replace(/\s+/g, " ").trim();
+      var label = el.getAttribute("aria-label");
+      if (visible && label.toLowerCase().indexOf(visible.toLowerCase()) === -1) {
+        el.setAttribute("aria-label", visible + " (" + label + ")");
+      }
+    });
+    document.querySelectorAll('[role="list"]').forEach(function (list) {
+      var items = Array.prototype.filter.call(list.children, function (item) {
+        return !item.hasAttribute("role") || item.getAttribute("role") === "listitem";
+      });
+      if (items.length === list.children.length) {
+        items.forEach(function (item) { item.setAttribute("role", "listitem"); });
+      } else {
+        list.removeAttribute("role");                 // bibliography entries carry their own role
+      }
+    });
+    document.querySelectorAll("main table, main pre, main .table-scroll").forEach(function (el) {
+      var style = window.getComputedStyle(el);
+      var scrolls = (style.overflowX === "auto" || style.overflowX === "scroll") && el.scrollWidth > el.clientWidth + 1;
+      if (scrolls && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        if (!el.hasAttribute("role")) { el.setAttribute("role", "region"); }
+        if (!el.hasAttribute("aria-label")) { el.setAttribute("aria-label", "scrollable content"); }
+      }
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     absolutise();
+    markScrollable();
+    fixAccessibility();
+    window.addEventListener("resize", fixAccessibility);
+    // the theme draws its icons after the page has loaded (Font Awesome replaces <i> by <svg>)
+    var pending = null;
+    new MutationObserver(function () {
+      if (pending === null) { pending = window.setTimeout(function () { pending = null; fixAccessibility(); }, 30); }
+    }).observe(document.body, {childList: true, subtree: true});
+    window.addEventListener("resize", markScrollable);
     document.querySelectorAll("table.sortable").forEach(makeSortable);
   });
 })();

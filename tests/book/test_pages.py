@@ -26,9 +26,18 @@ ALLOWED = re.compile(
 )
 
 
+def _captions(text: str) -> str:
+    """The captions of the figure directives (``{glue:figure}``, ``{figure}``): prose a reader sees."""
+    out = []
+    for body in re.findall(r"```\{(?:glue:figure|figure)\}[^\n]*\n(.*?)```", text, flags=re.S):
+        out.append("\n".join(line for line in body.splitlines() if not line.startswith(":")))
+    return "\n".join(out)
+
+
 def prose(text: str) -> str:
     text = re.sub(r"^---\n.*?\n---\n", "", text, flags=re.S)
-    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    captions = _captions(text)
+    text = re.sub(r"```.*?```", "", text, flags=re.S) + "\n" + captions
     text = re.sub(r"\$\$.*?\$\$", "", text, flags=re.S)
     text = re.sub(r"\$[^$\n]+\$", "", text)
     text = re.sub(r"\{(?:glue:[a-z]+|cite:?[a-z]*|download|ref|doc|numref)\}`[^`]*`", "", text)
@@ -65,3 +74,54 @@ def test_no_number_is_typed_into_the_prose(page: Path):
 def test_the_scanner_catches_a_typed_number():
     assert typed_numbers("The pooled rate was 54% (44%-64%) in 18 studies.") == ["54%", "(44%-64%)", "18"]
     assert typed_numbers("In {glue:text}`x-rate` of patients (E1910, MT103-206, 2019) [1-2].") == []
+
+
+def test_the_scanner_reads_figure_captions():
+    page = "```{glue:figure} x-fig\n:name: fig-x\n\nThe pooled rate is 54% in 12 studies.\n```\n"
+    assert typed_numbers(page) == ["54%", "12"]
+
+
+INTERNAL_NOTES = re.compile(r"shared notes|second verification pass|the pipeline|Show code cell|TODO|FIXME", re.I)
+GARBLED = re.compile(r"\b(\w+ \w+) of \1\b")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
+def test_no_internal_notes_or_notebook_buttons(page: Path):
+    text = page.read_text(encoding="utf-8")
+    assert not INTERNAL_NOTES.search(prose(text)), INTERNAL_NOTES.search(prose(text)).group(0)
+    assert not GARBLED.search(prose(text)), GARBLED.search(prose(text)).group(0)
+    # input cells are removed, never folded behind a "Show code" button
+    for tags in re.findall(r"```\{code-cell\}[^\n]*\n(?::tags: \[([^\]]*)\]|---\ntags: \[([^\]]*)\])", text):
+        tags = "".join(tags)
+        assert not re.search(r"hide-(input|output|cell)", tags), f"{page.name}: {tags}"
+
+
+def test_the_note_scanner_can_fail():
+    assert INTERNAL_NOTES.search("as the shared notes record it")
+    assert GARBLED.search("the cure rate of cure rate of 50%")
+    assert not GARBLED.search("the rate of cure")
+
+
+def test_every_claim_section_is_headed_by_its_name():
+    """The ledger, the summary of findings and the page call a claim the same thing."""
+    from analysis.inputs.files import load_claims
+    from analysis.report.labels import CLAIM_NAMES
+
+    problems = []
+    for claim in load_claims():
+        page = (ROOT / "book" / f"{claim.page}.md").read_text(encoding="utf-8")
+        found = re.search(rf"^\({re.escape(claim.id)}\)=\n#+ (.+)$", page, flags=re.M)
+        if found is None:
+            problems.append(f"{claim.id}: no '({claim.id})=' label before a heading")
+        elif claim.id in CLAIM_NAMES and found.group(1).strip() != CLAIM_NAMES[claim.id]:
+            problems.append(f"{claim.id}: heading {found.group(1)!r} is not its name {CLAIM_NAMES[claim.id]!r}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.xfail(strict=True, reason="data/errata.yaml types numbers into its prose ('median age 51', "
+                                       "'below age 55'); requested from the lead: figures by reference")
+def test_no_number_is_typed_into_the_errata():
+    from analysis.inputs.errata import load_errata
+
+    typed = {e.id: typed_numbers(e.problem) for e in load_errata()}
+    assert not {k: v for k, v in typed.items() if v}

@@ -68,7 +68,7 @@ def test_survives_small_and_large_k(k):
     assert len(_artists(fig, "study-row-")) == k
     if k < 3:   # no prediction interval is drawn for two studies, and the plot says why
         assert _artists(fig, "prediction-interval") == []
-        assert "not estimable (fewer than 3 studies)" in _texts(fig)
+        assert "not estimable (k < 3)" in _texts(fig)
     else:
         assert len(_artists(fig, "prediction-interval")) == 1
     buf = io.BytesIO()

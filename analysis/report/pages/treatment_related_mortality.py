@@ -1,0 +1,89 @@
+"""Values, tables and figure inputs of ``book/claims/treatment-related-mortality.md``."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.claims.pooling import pi_text, prediction_interval
+from analysis.stats.rounding import format_percent
+
+PAGE = "treatment-related-mortality"
+
+
+def _pct(x, d=1) -> str:
+    return format_percent(x, d)
+
+
+def _ci(fit) -> str:
+    return f"{_pct(fit.ci_low)} to {_pct(fit.ci_high)}"
+
+
+def page_values(claim, result, ev, works) -> dict:
+    """Every number the page shows, from the evaluator's result and evidence (``fatal_evidence``)."""
+    tr, anyc = ev.treatment_related, ev.any_cause
+    fit = tr.shown
+    guideline = {r["row_id"]: r for _, r in ev.guideline.iterrows()}
+    series = {s.row_id: s for s in list(tr.series) + list(anyc.series)}
+    chemo = ev.chemotherapy.set_index("row_id")
+    band = result.extra["interval"]
+    events_all, patients_all, crude = result.extra["crude"]
+    values = {
+        "claim": claim.reported[0],
+        "ref": works["Hoelzer2024"].number,
+        "esmo": guideline["esmo-immunotherapy-trm"]["reported"],
+        "esmo-hsct": guideline["esmo-hsct-trm"]["reported"],
+        "esmo-chemo": guideline["esmo-chemo-induction-deaths-adult"]["reported"],
+        "k": tr.k,
+        "events": int(sum(s.candidates[0] for s in tr.series)),
+        "patients": int(sum(s.total for s in tr.series)),
+        "est": _pct(fit.estimate),
+        "ci": _ci(fit),
+        "pi": pi_text(fit),
+        "band": f"{_pct(band[0])} to {_pct(band[1])}",
+        "crude": f"{events_all}/{patients_all}",
+        "crude-ci": f"{_pct(crude[0])} to {_pct(crude[1])}",
+        "about": _pct(fit.estimate, 0),
+        "level": f"{100 * fit.level:g}%",
+        "i2": f"{fit.i2:.0f}%",
+        "any-est": _pct(anyc.shown.estimate),
+        "any-ci": _ci(anyc.shown),
+        "n-checks": len(result.checks),
+        "n-agree": sum(1 for c in result.checks if c.agrees),
+        "max-trial-ci": _pct(float(fit.studies["ci_high"].max())),
+    }
+    for key, row_id in (("tower", "tower-blin-tr-fatal"), ("tower-any", "tower-blin-any-fatal"),
+                        ("paed", "mt103-205-tr-fatal-all")):
+        s = series[row_id]
+        values[key] = f"{s.candidates[0]}/{s.total}"
+        values[f"{key}-rate"] = _pct(s.candidates[0] / s.total)
+    for key, row_id in (("tower-soc", "tower-soc-tr-fatal"), ("tower-soc-any", "tower-soc-any-fatal")):
+        values[key] = chemo.loc[row_id, "fatal events"]
+        values[f"{key}-rate"] = chemo.loc[row_id, "rate"]
+    for label, q in ev.sensitivity.items():
+        key = "glmm" if "GLMM" in label else "wald"
+        values[f"{key}-ci"] = _ci(q.shown)
+        values[f"{key}-est"] = _pct(q.shown.estimate)
+        values[f"{key}-note"] = ("whose interval also reaches the stated range" if q.shown.ci_low < band[1]
+                                 else "whose interval lies wholly above the stated range")
+    return values
+
+
+def models_table(ev) -> pd.DataFrame:
+    """The main model and the sensitivity analyses, one row each."""
+    fit = ev.treatment_related.shown
+    rows = [{"model": "logit, REML, Hartung–Knapp (main)", "pooled": _pct(fit.estimate),
+             "95% confidence interval": _ci(fit), "prediction interval": pi_text(fit)}]
+    rows += [{"model": label.replace("Hartung-Knapp", "Hartung–Knapp"), "pooled": _pct(q.shown.estimate),
+              "95% confidence interval": _ci(q.shown), "prediction interval": "not used (see the verdict rule)"}
+             for label, q in ev.sensitivity.items()]
+    return pd.DataFrame(rows)
+
+
+def events_table(ev) -> pd.DataFrame:
+    """The fatal-event counts per study population, as printed and recomputed (readable columns)."""
+    return ev.table.rename(columns={"arm": "study population", "printed agrees": "printed = recomputed?"})
+
+
+def higgins_pi(fit):
+    """The prediction interval the page states (Higgins et al.: t with k - 2 df), for the plot."""
+    return prediction_interval(fit)
