@@ -29,6 +29,7 @@ import yaml
 from analysis.inputs import paths
 
 REPORT_VERSION = "2026.12.0"
+RELEASE_DATE = "2026-12-01"  # date-released of REPORT_VERSION in CITATION.cff (same year and month)
 BASE_URL_VARIABLE = "REPORT_BASE_URL"
 CONFIG = paths.ROOT / "_config.yml"
 
@@ -225,3 +226,4 @@ def verdict_changes(path: str = CLAIMS_PATH, root: Path = paths.ROOT) -> list[Ve
 
 
 assert _CALVER.match(REPORT_VERSION), REPORT_VERSION
+assert _DATE.match(RELEASE_DATE) and [int(x) for x in RELEASE_DATE.split("-")[:2]] == [int(x) for x in REPORT_VERSION.split(".")[:2]], RELEASE_DATE
