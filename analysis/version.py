@@ -67,12 +67,17 @@ def normalise_base_url(value: str | None, origin: str = BASE_URL_VARIABLE) -> st
     return value.rstrip("/") + "/"
 
 
-def base_url() -> str:
-    """The canonical base URL of the site ('' when none is configured)."""
+def resolve_base_url(configured: str) -> str:
+    """The base URL a build uses: ``REPORT_BASE_URL`` when it is set (even to '', which means
+    none), else the configured ``html.baseurl``."""
     if BASE_URL_VARIABLE in os.environ:
         return normalise_base_url(os.environ[BASE_URL_VARIABLE], BASE_URL_VARIABLE)
-    configured = (_config().get("html") or {}).get("baseurl") or ""
-    return normalise_base_url(str(configured), "_config.yml: html.baseurl")
+    return normalise_base_url(str(configured or ""), "_config.yml: html.baseurl")
+
+
+def base_url() -> str:
+    """The canonical base URL of the site ('' when none is configured)."""
+    return resolve_base_url((_config().get("html") or {}).get("baseurl") or "")
 
 
 def site_url(site_path: str) -> str | None:

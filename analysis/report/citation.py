@@ -219,6 +219,88 @@ def cite_box_html(claim_id: str, registry=None) -> Markup:
                                    formats=list(FORMATS.items()), links=links))
 
 
+_REPORT_BLOCK = _ENV.from_string(
+    '<div class="cite-report">'
+    '<p><strong>Formatted:</strong></p><pre class="cite-plain">{{ text }}</pre>'
+    '<p><strong>BibTeX:</strong></p><pre class="cite-bibtex">{{ bibtex }}</pre>'
+    '<details><summary>RIS and CSL-JSON</summary><pre class="cite-ris">{{ ris }}</pre>'
+    '<pre class="cite-csl">{{ csl }}</pre></details>'
+    '<p class="cite-downloads"><strong>Download:</strong> '
+    '{% for ext, label in formats %}<a href="{{ links[ext] }}" download>{{ label }}</a>{% if not loop.last %} · {% endif %}{% endfor %}'
+    '</p></div>')
+
+_CLAIM_TABLE = _ENV.from_string(
+    '<div class="table-scroll"><table class="cite-claims"><thead><tr><th>claim</th><th>permalink</th>'
+    '<th>citation files</th></tr></thead><tbody>'
+    '{% for row in rows %}<tr><td><code>{{ row.id }}</code></td>'
+    '<td><a href="{{ row.href }}">{{ row.shown }}</a></td><td>'
+    '{% for ext, label in formats %}<a href="{{ row.links[ext] }}" download>{{ label }}</a>{% if not loop.last %} · {% endif %}{% endfor %}'
+    '</td></tr>{% endfor %}</tbody></table></div>')
+
+
+def report_citation_html(page: str = "book/how-to-cite.html") -> Markup:
+    """The whole report's citation in every format, with download links (how-to-cite page)."""
+    record = report_record()
+    links = {ext: relative_to_page(page, download_path(record, ext)) for ext in FORMATS}
+    return Markup(_REPORT_BLOCK.render(text=as_text(record), bibtex=as_bibtex(record).rstrip("\n"),
+                                       ris=as_ris(record).replace("\r\n", "\n").rstrip("\n"),
+                                       csl=as_csl_json(record).rstrip("\n"), formats=list(FORMATS.items()), links=links))
+
+
+def claim_citations_html(page: str = "book/how-to-cite.html", registry=None) -> Markup:
+    """Every claim: its permalink (canonical URL, or its path without one) and its three files."""
+    rows = []
+    for record in all_records(registry)[1:]:
+        rows.append({"id": record.claim_id, "href": record.url or relative_to_page(page, record.site_path),
+                     "shown": record.url or record.site_path,
+                     "links": {ext: relative_to_page(page, download_path(record, ext)) for ext in FORMATS}})
+    return Markup(_CLAIM_TABLE.render(rows=rows, formats=list(FORMATS.items())))
+
+
+_CHANGELOG = _ENV.from_string(
+    '{% for version, commits in groups %}<h3 id="version-{{ version|replace(".", "-") }}">Version {{ version }}</h3>'
+    '<div class="table-scroll"><table class="changelog"><thead><tr><th>date</th><th>commit</th>'
+    '<th>expected verdicts changed</th><th>reason (commit message)</th></tr></thead><tbody>'
+    '{% for c in commits %}<tr><td class="num">{{ c.date }}</td><td><code>{{ c.commit }}</code></td><td><ul>'
+    '{% for x in c.changes %}<li>{% if x.href %}<a href="{{ x.href }}">{{ x.claim }}</a>'
+    '{% else %}{{ x.claim }} <small>(no longer registered)</small>{% endif %}, {{ x.axis }}: {{ x.change }}</li>{% endfor %}'
+    '</ul></td><td>{{ c.subject }}{% if c.body %}<details><summary>full message</summary>'
+    '<pre class="commit-message">{{ c.body }}</pre></details>{% endif %}</td></tr>{% endfor %}'
+    '</tbody></table></div>{% endfor %}')
+
+
+def changelog_html(page: str = "book/changelog.html", registry=None, changes=None) -> Markup:
+    """Every change of an expected verdict, newest version and commit first, each commit with its
+    reason (generated from the git history of data/claims.yaml:
+    :func:`analysis.version.verdict_changes`)."""
+    registry = registry if registry is not None else load_claims()
+    changes = changes if changes is not None else report_version.verdict_changes()
+    pages = {c.id: claim_site_path(c.page, c.id) for c in registry}
+    groups: dict[str, dict[str, dict]] = {}
+    for change in changes:
+        if change.before is None:
+            what = f"registered as {change.after}"
+        elif change.after is None:
+            what = f"removed (was {change.before})"
+        else:
+            what = f"{change.before} → {change.after}"
+        subject, _, body = change.reason.partition("\n")
+        commit = groups.setdefault(change.version, {}).setdefault(change.commit, {
+            "date": change.date, "commit": change.commit, "subject": subject.strip(),
+            "body": change.reason.strip() if body.strip() else "", "changes": []})
+        commit["changes"].append({"claim": change.claim, "axis": change.axis, "change": what,
+                                  "href": relative_to_page(page, pages[change.claim]) if change.claim in pages else None})
+    ordered = [(version, list(commits.values())[::-1]) for version, commits in groups.items()][::-1]
+    return Markup(_CHANGELOG.render(groups=ordered))
+
+
+def changelog_counts(changes=None) -> dict[str, int]:
+    """How many commits and verdict changes the changelog lists (for the page's prose)."""
+    changes = changes if changes is not None else report_version.verdict_changes()
+    return {"changes": len(changes), "commits": len({c.commit for c in changes}),
+            "versions": len({c.version for c in changes})}
+
+
 # --- CITATION.cff ------------------------------------------------------------------------
 
 def citation_cff() -> str:
@@ -274,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 __all__ = ["CitationRecord", "report_record", "claim_record", "all_records", "as_text", "as_bibtex", "as_ris",
-           "as_csl", "as_csl_json", "cite_box_html", "write_citation_files", "citation_cff"]
+           "as_csl", "as_csl_json", "cite_box_html", "write_citation_files", "citation_cff",
+           "report_citation_html", "claim_citations_html", "changelog_html", "changelog_counts"]
 
 if __name__ == "__main__":
     sys.exit(main())
