@@ -133,7 +133,8 @@ def _page_title(app, pagename: str, context) -> str:
     import re
     from html import unescape
 
-    return _plain(unescape(re.sub(r"<[^>]+>", "", str(context.get("title") or ""))))
+    generated = {"genindex": "Index", "search": "Search"}  # Sphinx's own pages carry no title node
+    return _plain(unescape(re.sub(r"<[^>]+>", "", str(context.get("title") or "")))) or generated.get(pagename, pagename)
 
 
 def _add_metadata(app, pagename, templatename, context, doctree) -> None:
