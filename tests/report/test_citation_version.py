@@ -120,3 +120,12 @@ def test_changelog_ends_at_the_current_expected_values():
 def test_changelog_without_history_says_so(tmp_path):
     with pytest.raises(RuntimeError, match="no git history"):
         version.verdict_changes(root=tmp_path)
+
+
+def test_ledger_json_names_the_version():
+    from analysis.inputs.files import load_claims
+    from analysis.report.ledger import build_ledger, ledger_json
+
+    ledger = build_ledger([], load_claims())
+    assert ledger["version"] == version.REPORT_VERSION
+    assert f'"version": "{version.REPORT_VERSION}"' in ledger_json(ledger)
