@@ -62,6 +62,14 @@ def _set_base_url(app, config) -> None:
 
 
 @lru_cache(maxsize=1)
+def _claim_pages() -> frozenset[str]:
+    """The pages that analyse a claim ('book/claims/e1910'): only they need the verdicts."""
+    from analysis.inputs.files import load_claims
+
+    return frozenset(f"book/{claim.page}" for claim in load_claims())
+
+
+@lru_cache(maxsize=1)
 def _claims_by_page() -> dict[str, list[dict]]:
     """The ledger rows grouped by the page that analyses them ('book/claims/e1910'). Read from
     the results stored for this build when the store exists, else evaluated once here."""
@@ -146,7 +154,8 @@ def _add_metadata(app, pagename, templatename, context, doctree) -> None:
     root = app.config.root_doc
     url = f"{base}{pagename}.html" if base else None
     pdf = pdf_for_page(pagename) if app.config.report_pdf_links else None
-    reviews = [claim_review(row, me, base) for row in _claims_by_page().get(pagename, [])]
+    rows = _claims_by_page().get(pagename, []) if pagename in _claim_pages() else []
+    reviews = [claim_review(row, me, base) for row in rows]
     context["metatags"] = context.get("metatags", "") + _TAGS.render(
         title=_page_title(app, pagename, context) if pagename != root else me.title, inbook=pagename != root,
         report_title=me.title, author=me.author, date=me.date.replace("-", "/"), version=me.version,
