@@ -170,6 +170,12 @@ _REWRITE_LINKS = """
 }
 """
 
+_NO_LOCATION_URLS = """
+document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('[data-site-path]').forEach(e => e.removeAttribute('data-site-path'));
+});
+"""
+
 # A table wider than the page is scaled down to the page width (never cut off, never split
 # letter by letter); figures are already limited to the page width by PRINT_CSS.
 _FIT_TABLES = """
@@ -279,9 +285,9 @@ def print_site(site: Path | str, out: Path | str | None = None, registry=None) -
         browser = pw.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS, headless=True)
         try:
             context = browser.new_context(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
-            # The page's own report.js (sortable tables; older versions also filled permalinks
-            # from window.location, i.e. file:// here) is not needed on paper: not loaded.
-            context.route("**/_static/report.js", lambda route: route.abort())
+            # Older versions of the site's report.js filled cite boxes from window.location (a
+            # file:// address here): their markers are removed before any page script runs.
+            context.add_init_script(_NO_LOCATION_URLS)
             for pagename in [p for p in pages if p.startswith(CLAIM_PAGES)]:
                 text, claims = _citation_for(pagename, registry)
                 page = context.new_page()
