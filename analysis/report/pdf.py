@@ -53,7 +53,7 @@ h1, h2, h3, h4 { break-after: avoid; }
 table { font-size: 7.5pt; width: 100% !important; table-layout: auto; border-collapse: collapse; }
 td, th { overflow-wrap: normal; word-break: normal; hyphens: auto; padding: 1px 3px !important; }
 td.num, th.num, .num { white-space: nowrap; overflow-wrap: normal; }
-tr { break-inside: avoid; }
+thead { display: table-header-group; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 7.5pt; }
 .print-page { break-before: page; }
 .print-page:first-of-type { break-before: auto; }
