@@ -54,6 +54,8 @@ FILE_KINDS = (
              "analysis.inputs.sources.load_source_keys", "yaml", "application/yaml"),
     FileKind("trials/*.yaml", "Trial figures as printed, each with where it was read",
              "analysis.inputs.trials.load_trial", "yaml", "application/yaml"),
+    FileKind("meta_analysis/specifications.yaml", "Which candidate studies each meta-analysis specification pools, and how",
+             "analysis.stats.specifications.load_specifications", "yaml", "application/yaml"),
     FileKind("meta_analysis/published.yaml", "The cited meta-analysis's printed figures",
              "analysis.inputs.trials.load_trial", "yaml", "application/yaml"),
     FileKind("background/cited_works.yaml", "What each work the commentary cites says, as read",
@@ -117,12 +119,27 @@ def table_schema(name: str) -> dict:
     return schema
 
 
+UNDESCRIBED = "no schema registered yet"
+
+
 def _kind_of(relative: str) -> FileKind:
+    """The kind of a non-tabular file. A file no kind matches is still offered for download,
+    marked as undescribed; :func:`undescribed_files` lists them and a test fails on any, so a new
+    data file cannot ship without its schema (without breaking other people's builds meanwhile)."""
     for kind in FILE_KINDS:
         if fnmatch.fnmatch(relative, kind.pattern):
             return kind
-    raise ValueError(f"data/{relative}: file: no schema describes this file "
-                     "(register it in analysis.inputs.tables or in FILE_KINDS of analysis/report/datapackage.py)")
+    suffix = relative.rsplit(".", 1)[-1].lower() if "." in relative else "bin"
+    return FileKind(relative, "Not described yet", UNDESCRIBED, suffix, "application/octet-stream")
+
+
+def undescribed_files(data_dir: Path | str = paths.DATA) -> list[str]:
+    """'data/x: file: no schema describes this file (...)' for every file without a schema."""
+    from analysis.inputs.tables import TABLES
+
+    return [f"data/{relative}: file: no schema describes this file (register it in analysis.inputs.tables "
+            "or in FILE_KINDS of analysis/report/datapackage.py)"
+            for relative in data_files(data_dir) if relative not in TABLES and _kind_of(relative).schema == UNDESCRIBED]
 
 
 def data_files(data_dir: Path | str = paths.DATA) -> list[str]:
@@ -233,5 +250,5 @@ def downloads_html(page: str = "book/data.html", data_dir: Path | str = paths.DA
     return Markup(_DOWNLOADS.render(rows=rows, package=f"{base}/{PACKAGE_FILE}"))
 
 
-__all__ = ["downloads_html", "package", "package_json", "table_schema", "data_files", "write_data_downloads", "schema_file",
+__all__ = ["downloads_html", "undescribed_files", "package", "package_json", "table_schema", "data_files", "write_data_downloads", "schema_file",
            "FILE_KINDS", "DATA_DIR_IN_SITE", "PACKAGE_FILE"]

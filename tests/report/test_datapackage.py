@@ -69,9 +69,15 @@ def test_table_schema_from_the_pandera_schema():
     assert "required" not in fields.get("journal", {}).get("constraints", {})
 
 
-def test_an_undescribed_file_is_an_error(tmp_path):
+def test_every_data_file_has_a_schema():
+    assert datapackage.undescribed_files() == []
+
+
+def test_an_undescribed_file_is_named(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(paths.DATA, data)
     (data / "mystery.bin").write_bytes(b"\0")
-    with pytest.raises(ValueError, match=r"data/mystery.bin: file: no schema describes this file"):
-        datapackage.package(data)
+    (problem,) = datapackage.undescribed_files(data)
+    assert problem.startswith("data/mystery.bin: file: no schema describes this file")
+    resource = next(r for r in datapackage.package(data)["resources"] if r["path"] == "mystery.bin")
+    assert resource["description"] == f"Structure: {datapackage.UNDESCRIBED}."
