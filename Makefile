@@ -62,3 +62,12 @@ lock:
 
 clean:
 	rm -rf _build book/_static/ledger.json .pytest_cache
+
+# PDFs to attach to a review: the whole report and one per claim page, printed from the built site
+# by Debian's chromium (analysis/report/pdf.py) into _build/html/_static/pdf/. REPORT_PDF=1 points
+# each page's download button at its PDF (the pages are re-written, not re-executed). Not part of
+# `make book`: printing takes a minute or two.
+.PHONY: pdf
+pdf: venv
+	REPORT_PDF=1 $(MAKE) book
+	$(BIN)/python -m analysis.report.pdf _build/html

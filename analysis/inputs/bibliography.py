@@ -21,22 +21,49 @@ def _entries(path: str) -> dict:
     return dict(parse_file(path).entries)
 
 
+def _plain(text: str) -> str:
+    """A BibTeX name part as a reader sees it: LaTeX accents decoded (``G{\\"o}kbuget`` ->
+    Gökbuget, via pybtex's own codec, latexcodec) and grouping braces dropped."""
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the 'ulatex' codec)
+
+    try:
+        text = codecs.decode(text, "ulatex")
+    except (UnicodeDecodeError, ValueError, LookupError):
+        pass
+    return text.replace("{", "").replace("}", "").strip()
+
+
 def short_label(key: str, bibliography: Path | str = paths.BIBLIOGRAPHY) -> str:
-    """'Litzow et al. 2022', 'Liu & Wu 2023', 'U.S. Food and Drug Administration 2024'."""
+    """'Litzow et al. 2022', 'Liu & Wu 2023', 'U.S. Food and Drug Administration 2024'.
+
+    Author-year labels as in the Vancouver/APA convention: one author by name, two joined by
+    '&', three or more -- or an author list truncated with BibTeX's ``and others`` -- as
+    'First et al.'. The von part stays with the surname ('von Stackelberg et al.'); a work
+    with no year in its record shows 'n.d.'.
+    """
     entry = _entries(str(bibliography))[key]
-    people = entry.persons.get("author", [])
-    names = [" ".join(p.last_names) or " ".join(p.first_names) for p in people]
-    names = [n.replace("{", "").replace("}", "") for n in names]
+    people = list(entry.persons.get("author", []))
+    truncated = bool(people) and _is_others(people[-1])
+    if truncated:
+        people = people[:-1]
+    names = [_plain(" ".join(p.prelast_names + p.last_names) or " ".join(p.first_names)) for p in people]
     year = entry.fields.get("year", "n.d.")
     if not names:
         return f"{key} {year}"
-    if len(names) == 1:
+    if len(names) == 1 and not truncated:
         who = names[0]
-    elif len(names) == 2:
+    elif len(names) == 2 and not truncated:
         who = f"{names[0]} & {names[1]}"
     else:
         who = f"{names[0]} et al."
     return f"{who} {year}"
+
+
+def _is_others(person) -> bool:
+    """pybtex reads the BibTeX keyword ``and others`` as a person named 'others'."""
+    return not person.first_names and not person.prelast_names and [n.lower() for n in person.last_names] == ["others"]
 
 
 def link(key: str, bibliography: Path | str = paths.BIBLIOGRAPHY) -> str:

@@ -10,8 +10,9 @@ from importlib import metadata
 from pathlib import Path
 
 from analysis.inputs import paths
+from analysis.version import report_title
 
-REPORT_TITLE = "A verifiable re-check of Liu & Wu, J Leuk 2023;11:358"
+REPORT_TITLE = report_title()  # one place: `title` in _config.yml (analysis/version.py)
 KEY_PACKAGES = ("jupyter-book", "myst-nb", "sphinx", "sphinxcontrib-bibtex", "numpy", "scipy", "pandas",
                 "statsmodels", "matplotlib", "lifelines", "pandera", "PyYAML")
 

@@ -19,6 +19,7 @@ from typing import Iterable
 
 from analysis.claims.result import ClaimResult
 from analysis.inputs.files import Claim, ClaimsRegistry
+from analysis.version import REPORT_VERSION
 
 SITE_PREFIX = "book/"  # pages live under book/ in the site, as in the source tree
 
@@ -63,7 +64,7 @@ def build_ledger(results: Iterable[ClaimResult], claims: ClaimsRegistry) -> dict
             "page": page_url(claim),
         })
     source = {k: claims.source[k] for k in ("citation", "doi", "bibkey", "licence") if k in claims.source}
-    return _round_floats({"source": source, "claims": rows})
+    return _round_floats({"source": source, "version": REPORT_VERSION, "claims": rows})
 
 
 def ledger_json(ledger: dict) -> str:

@@ -1,0 +1,121 @@
+"""The PDFs a reviewer attaches: printed from the built site by Debian's Chromium, each opened
+with pypdf and checked for its page count, title, citation, page numbers, links and figures."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if CHROMIUM is None:
+    pytest.skip("Debian's chromium is not installed: apt-get install -y chromium (CI's .ci/run does this)",
+                allow_module_level=True)
+
+from bs4 import BeautifulSoup  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+
+from analysis.inputs.files import load_claims  # noqa: E402
+from analysis.report import pdf  # noqa: E402
+from analysis.version import REPORT_VERSION, base_url, commit_date, report_title  # noqa: E402
+
+CLAIMS = load_claims()
+FORBIDDEN = re.compile(r"file://|localhost|127\.0\.0\.1")
+
+
+@pytest.fixture(scope="module")
+def printed(site, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pdf")
+    items = pdf.print_site(site, out)
+    return {item.pagename: item for item in items}
+
+
+def text_of(reader: PdfReader, page: int = 0) -> str:
+    return " ".join(reader.pages[page].extract_text().split())
+
+
+def links(reader: PdfReader) -> tuple[list[str], int]:
+    uris, internal = [], 0
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if uri is None:
+                internal += 1
+            else:
+                uris.append(str(uri))
+    return uris, internal
+
+
+def test_one_pdf_per_claim_page_and_one_for_the_report(printed, site):
+    claim_pages = sorted({f"book/{c.page}" for c in CLAIMS if c.page.startswith("claims/")})
+    assert sorted(k for k in printed if k != "report") == claim_pages
+    assert "report" in printed
+    for item in printed.values():
+        assert item.path.exists() and item.path.stat().st_size > 10_000
+
+
+def test_each_pdf_opens_with_its_title_page_numbers_and_citation(printed):
+    for name, item in printed.items():
+        reader = PdfReader(item.path)
+        assert len(reader.pages) >= 2, name
+        title = reader.metadata.title
+        assert title == (report_title() if name == "report" else item.title), name
+        first = text_of(reader)
+        assert f"Version {REPORT_VERSION}" in first and commit_date() in first, name
+        assert "The report's contributors" in first and "Cite as" in first, name
+        assert re.search(rf"page 1 of {len(reader.pages)}\b", first), name
+        last = text_of(reader, len(reader.pages) - 1)
+        assert f"page {len(reader.pages)} of {len(reader.pages)}" in last, name
+        where = base_url() or "Site path"
+        assert where in first, name
+        for claim in CLAIMS:
+            if f"book/{claim.page}" == name:
+                assert claim.id in first, (name, claim.id)
+
+
+def test_the_report_holds_every_page(printed):
+    report = len(PdfReader(printed["report"].path).pages)
+    assert report > max(len(PdfReader(i.path).pages) for n, i in printed.items() if n != "report")
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(printed["report"].path).pages)
+    for claim in CLAIMS:
+        assert claim.quote.split()[0] in text
+
+
+def test_links_are_kept_and_never_local(printed):
+    for name, item in printed.items():
+        reader = PdfReader(item.path)
+        uris, internal = links(reader)
+        assert not [u for u in uris if FORBIDDEN.search(u)], name
+        assert all(u.startswith(("http://", "https://", "mailto:")) for u in uris), name
+        assert uris or internal, name
+        full = " ".join(p.extract_text() for p in reader.pages)
+        assert not FORBIDDEN.search(full), name
+    _, internal = links(PdfReader(printed["report"].path))
+    assert internal > 10  # table of contents, cross-page and in-page links became internal links
+    assert any("doi.org" in u for u in links(PdfReader(printed["report"].path))[0])
+
+
+def _figures(site, pagename: str) -> int:
+    soup = BeautifulSoup((site / f"{pagename}.html").read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article.bd-article")
+    return len({img["src"] for img in article.find_all("img") if img.get("src")})
+
+
+def test_no_figure_is_lost(printed, site):
+    for name, item in printed.items():
+        if name == "report":
+            continue
+        images = sum(len(page.images) for page in PdfReader(item.path).pages)
+        assert images >= _figures(site, name), name
+    expected = sum(_figures(site, n) for n in printed if n != "report")
+    assert sum(len(p.images) for p in PdfReader(printed["report"].path).pages) >= expected
+
+
+def test_download_button_names(printed):
+    assert pdf.pdf_for_page("book/claims/e1910") == "_static/pdf/e1910.pdf"
+    assert pdf.pdf_for_page("book/intro") == pdf.REPORT_PDF
