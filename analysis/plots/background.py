@@ -110,8 +110,9 @@ def relapse_range(figures: list[RelapseFigure], interval: tuple[float, float], c
 
 def pooled_by_subgroup(pools: dict[str, Pool], interval: tuple[float, float], claimed: str,
                        fontsize: float = style.MIN_FONT):
-    """Pooled estimate (dot), 95% CI (thick bar) and, for k >= 3 only, the Higgins prediction
-    interval (thin bar, t with k - 2 df) of each subgroup, against the claimed range (shaded)."""
+    """Pooled estimate (dot), 95% CI (thick bar) and, for k >= 3 only, the prediction interval
+    (thin bar; metafor's predict(), the report's one convention) of each subgroup, against the
+    claimed range (shaded)."""
     items = list(pools.values())
     n = len(items)
     fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 1.6 + 0.62 * n))

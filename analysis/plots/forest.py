@@ -158,8 +158,9 @@ def forest_plot(res, ax=None, title: str | None = None, *, xlabel: str = "Propor
                       closed=True, facecolor=_POOLED, edgecolor=_POOLED, zorder=4)
     diamond.set_gid("pooled-diamond")
     ax.add_patch(diamond)
-    # with fewer than 3 studies the between-study spread cannot be estimated with any
-    # precision (Higgins et al. 2009 use t with k-2 df, undefined for k = 2): no bar is drawn
+    # the report's one prediction-interval convention is metafor's predict() (the CI's critical
+    # value, sqrt(se² + tau²)); with fewer than 3 studies the between-study spread cannot be
+    # estimated with any precision, so no bar is drawn
     pi_shown = res.k >= 3 and pi_bounds is not None
     if pi_shown:
         pi_low, pi_high = pi_bounds

@@ -10,6 +10,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from analysis.claims.rules import RULES
+from analysis.report.labels import claim_name
 
 #: The rules page inside the site (relative to the site root) and its anchors, ``rule-<id>``.
 RULES_PAGE = "book/methods/verdict-rules.html"
@@ -62,7 +63,8 @@ def rules_html(results, claim_pages: dict[str, str], from_page: str = RULES_PAGE
         thresholds = Markup("").join(Markup("<tr><th scope=\"row\">{}</th><td>{}</td></tr>").format(name, value)
                                      for name, value in rule.thresholds)
         claims = used[rule.id]
-        decided = (Markup(", ").join(Markup('<a href="{}">{}</a>').format("../" * depth + claim_pages[r.id], r.id)
+        decided = (Markup(", ").join(Markup('<a href="{}">{}</a>').format("../" * depth + claim_pages[r.id],
+                                                                          claim_name(r.id))
                                      for r in claims) if claims else Markup("<em>no claim of this report</em>"))
         parts.append(Markup(
             '<section class="rule" id="{anchor}"><h2>{title}</h2>'
@@ -70,11 +72,11 @@ def rules_html(results, claim_pages: dict[str, str], from_page: str = RULES_PAGE
             '{table}'
             '<p><strong>Reference:</strong> {reference}.</p>'
             '<p><strong>Claims it decided ({n}):</strong> {decided}</p>'
-            '<p class="rule-id">Rule id: <code>{id}</code> (<code>analysis.claims.rules.{fn}</code>)</p></section>'
+            '<p class="rule-id">Stated in the code as <code>analysis.claims.rules.{fn}</code>.</p></section>'
         ).format(anchor=rule.anchor, title=rule.title, decides=rule.decides,
                  table=(Markup('<table class="rule-thresholds"><tbody>{}</tbody></table>').format(thresholds)
                         if rule.thresholds else Markup("")),
-                 reference=rule.reference, n=len(claims), decided=decided, id=rule.id, fn=rule.function.__name__))
+                 reference=rule.reference, n=len(claims), decided=decided, fn=rule.function.__name__))
     return Markup("").join(parts)
 
 

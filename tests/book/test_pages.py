@@ -118,8 +118,6 @@ def test_every_claim_section_is_headed_by_its_name():
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="data/errata.yaml types numbers into its prose ('median age 51', "
-                                       "'below age 55'); requested from the lead: figures by reference")
 def test_no_number_is_typed_into_the_errata():
     from analysis.inputs.errata import load_errata
 

@@ -213,5 +213,7 @@ def test_coverage_table_and_figure():
     import matplotlib
 
     matplotlib.use("Agg")
-    fig = S.plot_stage_coverage()
+    from analysis.plots.all_stages import plot_stage_coverage
+
+    fig = plot_stage_coverage()
     assert len(fig.axes) == 1

@@ -84,6 +84,7 @@ def events_table(ev) -> pd.DataFrame:
     return ev.table.rename(columns={"arm": "study population", "printed agrees": "printed = recomputed?"})
 
 
-def higgins_pi(fit):
-    """The prediction interval the page states (Higgins et al.: t with k - 2 df), for the plot."""
+def plotted_pi(fit):
+    """The prediction interval drawn on the plot: metafor's predict(), the report's one convention
+    (``analysis.claims.pooling.prediction_interval``; none for fewer than three studies)."""
     return prediction_interval(fit)
