@@ -23,8 +23,6 @@ from markupsafe import Markup, escape
 from analysis.claims.result import ClaimResult
 from analysis.inputs.bibliography import short_label
 from analysis.inputs.files import Claim, ClaimsRegistry
-from analysis.inputs.provenance import REPORT_TITLE, git_commit
-from analysis.report.ledger import page_url
 
 CITATION_BADGES = {
     "supported": ("✓", "the cited source says this"),
@@ -91,12 +89,6 @@ _TEMPLATES = {
         '<td class="num">{{ c.reported }}</td><td class="num">{{ c.found }}</td>'
         '<td class="agreement">{{ c.agreement }}</td><td>{{ c.counted }}</td><td class="source">{{ c.source }}</td></tr>'
         '{% endfor %}</tbody></table></div>{% endif %}'),
-    "cite_box": (
-        '<details class="cite-claim"><summary>Cite this claim</summary>'
-        '<p><strong>Permalink:</strong> <a class="permalink" href="#{{ claim_id }}" data-site-path="{{ url }}">{{ url }}</a></p>'
-        '<p><strong>Plain text:</strong></p><pre class="cite-plain" data-site-path="{{ url }}">{{ plain }}</pre>'
-        '<p><strong>BibTeX:</strong></p><pre class="cite-bibtex" data-site-path="{{ url }}">{{ bibtex }}</pre>'
-        '</details>'),
     "bottom_line": (
         '{% if top %}<div class="claim-header bottom-line" id="claim-{{ claim_id }}-header">'
         '<p class="bottom-line-badges">{{ badges }}</p>'
@@ -325,18 +317,12 @@ def checks_table(result: ClaimResult, caption: str | None = None) -> Markup:
 
 
 def cite_box(claim: Claim, result: ClaimResult) -> Markup:
-    """'Cite this claim': the permalink (stable anchor = claim id) and a ready citation, as plain
-    text and BibTeX. The absolute URL is filled in by ``_static/report.js`` from the page's own
-    address; without JavaScript the site-relative path is shown."""
-    url = page_url(claim)
-    commit = git_commit(short=True, dirty=False)  # the page is rebuilt whenever the commit changes
-    plain = (f"{REPORT_TITLE}. Claim '{claim.id}': citation {result.citation}; verdict {result.verdict}. "
-             f"Build {commit}. {url}")
-    bibtex = (f"@misc{{recheck-{claim.id},\n"
-              f"  title        = {{{{{REPORT_TITLE.replace('&', chr(92) + '&')}}}: claim {claim.id}}},\n"
-              f"  note         = {{Citation: {result.citation}; verdict: {result.verdict}. Build {commit}}},\n"
-              f"  howpublished = {{\\url{{{url}}}}}\n}}")
-    return render("cite_box", claim_id=claim.id, url=url, plain=plain, bibtex=bibtex)
+    """'Cite this claim': the canonical permalink, formatted text, BibTeX and the downloadable
+    BibTeX/RIS/CSL-JSON files (``analysis.report.citation.cite_box_html``), computed at build time,
+    never from the browser's address."""
+    from analysis.report.citation import cite_box_html
+
+    return cite_box_html(claim.id)
 
 
 def claim_header(claim: Claim, result: ClaimResult, rules_prefix: str = "../../", part: str = "all") -> Markup:

@@ -1,21 +1,7 @@
 // Small progressive enhancements; the pages read fine without JavaScript.
 (function () {
   "use strict";
-  function siteRoot() {
-    var root = document.documentElement.getAttribute("data-content_root") || "./";
-    return new URL(root, window.location.href);
-  }
-  // 1. "Cite this claim": turn site-relative paths into absolute permalinks.
-  function absolutise() {
-    var root = siteRoot();
-    document.querySelectorAll("[data-site-path]").forEach(function (el) {
-      var path = el.getAttribute("data-site-path");
-      var absolute = new URL(path, root).href;
-      el.textContent = el.textContent.split(path).join(absolute);
-      if (el.tagName === "A") { el.setAttribute("href", absolute); }
-    });
-  }
-  // 2. Sortable ledger tables: click a column header to sort; verdict columns sort by severity.
+  // 1. Sortable ledger tables: click a column header to sort; verdict columns sort by severity.
   var order = {"discrepant": 0, "not-supported": 0, "not-reproducible": 1, "unverifiable": 1,
                "partly-supported": 2, "imprecise": 2, "consistent": 3, "reproduced": 4, "supported": 4, "pending": 5};
   function cellKey(row, index) {
@@ -105,7 +91,6 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
-    absolutise();
     markScrollable();
     fixAccessibility();
     window.addEventListener("resize", fixAccessibility);

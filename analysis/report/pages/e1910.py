@@ -81,8 +81,7 @@ def page_values(trial, results) -> dict:
     v["km5-min"] = int(km5.min_events)
     v["km5-max"] = int(km5.max_events)
     v["n-arm"] = fig("randomised-blinatumomab").printed
-    v["median-made"] = sum(c.agrees is not None for c in med.checks)
-    fu_res = results["e1910-follow-up"]
+    v["median-made"] = sum(c.counted for c in med.checks)
     v["fu-years"] = f"{fig('follow-up').parsed.estimate.value / 12:.2f}"
     return v
 

@@ -41,7 +41,7 @@ def page_values(trial, results) -> dict:
         "pfs-ci-k": f"{k_ci}/{n}",
         "completed-share": format_percent(fig("completed-all-cycles").value / fig("analysed").value, 1),
         "treated-share": format_percent(fig("analysed").value / fig("enrolled").value, 1),
-        "feasible-made": sum(c.agrees is not None for c in feas.checks),
+        "feasible-made": sum(c.counted for c in feas.checks),
         "feasible-agree": sum(c.agrees is True for c in feas.checks),
         "n-attainable": sum(bool(grim_percent(fig(f).printed, int(trial.figure(fig(f).denominator).value)).k)
                             for f in ATTAINABILITY),

@@ -48,7 +48,7 @@ def page_values(claim, result, ev, works) -> dict:
         "any-est": _pct(anyc.shown.estimate),
         "any-ci": _ci(anyc.shown),
         "n-checks": len(result.checks),
-        "n-agree": sum(1 for c in result.checks if c.agrees),
+        "n-agree": sum(1 for c in result.checks if c.counted and c.outcome == "agrees"),
         "max-trial-ci": _pct(float(fit.studies["ci_high"].max())),
     }
     for key, row_id in (("tower", "tower-blin-tr-fatal"), ("tower-any", "tower-blin-any-fatal"),
