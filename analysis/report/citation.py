@@ -20,6 +20,8 @@ address checked by :func:`analysis.version.normalise_base_url`.
 
 from __future__ import annotations
 
+import re
+
 import argparse
 import json
 import posixpath
@@ -275,7 +277,16 @@ def changelog_html(page: str = "book/changelog.html", registry=None, changes=Non
     :func:`analysis.version.verdict_changes`)."""
     registry = registry if registry is not None else load_claims()
     changes = changes if changes is not None else report_version.verdict_changes()
+    from analysis.report.labels import claim_name
+
     pages = {c.id: claim_site_path(c.page, c.id) for c in registry}
+    ids = sorted({c.id for c in registry} | {ch.claim for ch in changes}, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(i) for i in ids) + r")(?![\w-])") if ids else None
+
+    def named(text: str) -> str:
+        """Commit messages name claims by id; the page names them as readers do."""
+        return pattern.sub(lambda m: claim_name(m.group(1)), text) if pattern else text
+
     groups: dict[str, dict[str, dict]] = {}
     for change in changes:
         if change.before is None:
@@ -286,9 +297,9 @@ def changelog_html(page: str = "book/changelog.html", registry=None, changes=Non
             what = f"{change.before} → {change.after}"
         subject, _, body = change.reason.partition("\n")
         commit = groups.setdefault(change.version, {}).setdefault(change.commit, {
-            "date": change.date, "commit": change.commit, "subject": subject.strip(),
-            "body": change.reason.strip() if body.strip() else "", "changes": []})
-        commit["changes"].append({"claim": change.claim, "axis": change.axis, "change": what,
+            "date": change.date, "commit": change.commit, "subject": named(subject.strip()),
+            "body": named(change.reason.strip()) if body.strip() else "", "changes": []})
+        commit["changes"].append({"claim": claim_name(change.claim), "axis": change.axis, "change": what,
                                   "href": relative_to_page(page, pages[change.claim]) if change.claim in pages else None})
     ordered = [(version, list(commits.values())[::-1]) for version, commits in groups.items()][::-1]
     return Markup(_CHANGELOG.render(groups=ordered))
