@@ -89,7 +89,7 @@ def test_csv_events_above_total_fails_with_file_row_field(data_copy):
     path.write_text(buffer.getvalue())
     done = run_cli("validate", data_dir=data_copy)
     assert done.returncode == 2
-    assert f"{path}:row {target} (line {target + 1}): events: " in done.stderr
+    assert f"{path}:{target + 1}: events: " in done.stderr  # data row N is line N + 1 (the header is line 1)
     assert "exceed total" in done.stderr and "Traceback" not in done.stderr
 
 

@@ -29,9 +29,9 @@ def test_an_unmapped_doi_in_a_data_row_is_an_error(data_copy):
     with pytest.raises((DataError, DataErrors)) as info:
         load_source_keys(data_dir=data_copy)
     messages = _errors(info.value)
-    assert any("adult_relapse.csv:row 3 (line 4): doi: DOI 10.9999/unmapped.2024 maps to no BibTeX key" in m
+    assert any("adult_relapse.csv:4: doi: DOI 10.9999/unmapped.2024 maps to no BibTeX key" in m
                for m in messages), messages
-    assert any("adult_relapse.csv:row 3 (line 4): doi" in m for m in validate_all(data_copy))
+    assert any("adult_relapse.csv:4: doi" in m for m in validate_all(data_copy))
 
 
 def test_an_unmapped_nct_in_a_yaml_line_is_an_error(data_copy):
@@ -58,7 +58,7 @@ def test_a_row_naming_no_work_is_an_error(data_copy):
     path.write_text(path.read_text(encoding="utf-8").replace("St. Jude Together, ALL relapse page", "An unnamed web page", 1),
                     encoding="utf-8")
     messages = validate_all(data_copy)
-    assert any("paediatric_relapse.csv:row 10 (line 11): study: 'An unnamed web page': names no work" in m
+    assert any("paediatric_relapse.csv:11: study: 'An unnamed web page': names no work" in m
                for m in messages), messages
 
 

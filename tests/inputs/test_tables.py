@@ -51,7 +51,7 @@ def test_typed_loading(tmp_path):
 @pytest.mark.parametrize("row, field, problem", [
     ("tower,cr,CR,300,267,false,PMID 1 abstract,\n", "events", "300 events exceed total 267"),
     ("tower,cr,CR,91,267,false,,\n", "location", "missing source location for events = 91"),
-    ("tower,cr,CR,91,267,,PMID 1 abstract,\n", "derived", "must say true/false"),
+    ("tower,cr,CR,91,267,,PMID 1 abstract,\n", "derived", "must say true or false"),
     ("tower,cr,CR,91.5,267,false,PMID 1 abstract,\n", "events", "must be a whole number"),
     ("tower,os,CR,91,267,false,PMID 1 abstract,\n", "outcome", "must be one of: cr, mrd"),
     ("Tower 2017,cr,CR,91,267,false,PMID 1 abstract,\n", "study_id", "must be a lowercase slug"),
@@ -61,12 +61,12 @@ def test_bad_row_gives_one_line_naming_file_row_and_field(tmp_path, row, field, 
     lines = errors_of(write(tmp_path, GOOD + row))
     line = next(l for l in lines if f": {field}: " in l)
     assert problem in line
-    assert line.startswith(str(tmp_path / "meta_analysis" / "outcome_variants.csv") + ":row 2 (line 3): ")
+    assert line.startswith(str(tmp_path / "meta_analysis" / "outcome_variants.csv") + ":3: ")  # header = line 1
 
 
 def test_header_problems(tmp_path):
     lines = errors_of(write(tmp_path, GOOD, header=HEADER.replace(",notes", "")))
-    assert lines == [f"{tmp_path / 'meta_analysis' / 'outcome_variants.csv'}:1: header: missing ['notes']"]
+    assert lines == [f"{tmp_path / 'meta_analysis' / 'outcome_variants.csv'}:1: header: missing notes"]
 
 
 def test_duplicate_ids(tmp_path):

@@ -1,0 +1,108 @@
+"""The ids the code looks up exist in the data, and the list of them is complete.
+
+``analysis/inputs/required_ids.yaml`` lists, per data file and per module or page, the ids the
+code looks up. These tests (1) scan the code for string literals that are ids of the data files
+it reads and fail when one is not in the list (so a new lookup cannot go undeclared), and
+(2) show that a renamed or removed id fails validation instead of silently dropping a check.
+
+Run this file as a script to print the list the scan finds (to update ``required_ids.yaml``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from analysis.inputs.requirements import check_requirements, ids_in, requirements  # noqa: E402
+
+#: Which data files each module or page reads ids of.
+USERS = {
+    "analysis/claims/e1910.py": ["trials/e1910.yaml", "errata.yaml", "claims.yaml"],
+    "analysis/report/e1910.py": ["trials/e1910.yaml", "claims.yaml"],
+    "analysis/plots/e1910.py": ["trials/e1910.yaml"],
+    "book/claims/e1910.md": ["trials/e1910.yaml", "claims.yaml"],
+    "analysis/claims/post_transplant_maintenance.py": ["trials/gaballa2022.yaml", "claims.yaml"],
+    "book/claims/post-transplant-maintenance.md": ["trials/gaballa2022.yaml", "claims.yaml"],
+    "analysis/claims/meta_analysis.py": ["meta_analysis/published.yaml", "claims.yaml"],
+    "analysis/stats/reproduction.py": ["meta_analysis/studies.csv"],
+    "book/claims/meta-analysis.md": ["meta_analysis/published.yaml", "meta_analysis/studies.csv", "claims.yaml"],
+    "analysis/claims/relapse_burden.py": ["background/adult_relapse.csv", "background/paediatric_relapse.csv",
+                                          "background/cited_works.yaml", "claims.yaml"],
+    "book/claims/relapse-burden.md": ["background/adult_relapse.csv", "background/paediatric_relapse.csv",
+                                      "claims.yaml"],
+    "analysis/claims/pooling.py": ["background/salvage_cr.csv", "background/blinatumomab_fatal_events.csv"],
+    "analysis/claims/reinduction_cr.py": ["background/salvage_cr.csv", "background/cited_works.yaml", "claims.yaml"],
+    "book/claims/reinduction-cr.md": ["background/salvage_cr.csv", "claims.yaml"],
+    "analysis/claims/treatment_related_mortality.py": ["background/blinatumomab_fatal_events.csv",
+                                                       "background/cited_works.yaml", "claims.yaml"],
+    "book/claims/treatment-related-mortality.md": ["background/blinatumomab_fatal_events.csv", "claims.yaml"],
+    "analysis/report/citation_audit.py": ["errata.yaml"],
+    "book/citation-audit.md": ["errata.yaml", "claims.yaml"],
+    "book/errata.md": ["errata.yaml"],
+}
+
+
+def literals(path: Path) -> set[str]:
+    """Every string literal of a Python module, or every quoted string of a MyST page."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".py":
+        return {n.value for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    return set(re.findall(r"[\"']([A-Za-z0-9][A-Za-z0-9_.-]*)[\"']", text))
+
+
+def scanned(data_dir: Path = ROOT / "data") -> dict[str, dict[str, list[str]]]:
+    """{data file: {user: [ids]}}: the literals of each user that are ids of a file it reads."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for user, files in USERS.items():
+        path = ROOT / user
+        if not path.exists():
+            continue
+        found = literals(path)
+        for file in files:
+            hits = sorted(found & ids_in(file, data_dir))
+            if hits:
+                out.setdefault(file, {})[user] = hits
+    return out
+
+
+def test_every_id_the_code_uses_is_listed():
+    listed = requirements()
+    missing = [f"{file}: {item} ({user})" for file, users in scanned().items() for user, ids in users.items()
+               for item in ids if user not in listed.get(file, {}).get(item, set())]
+    assert not missing, "add these to analysis/inputs/required_ids.yaml:\n" + "\n".join(missing)
+
+
+def test_the_repository_has_every_required_id():
+    assert check_requirements() == []
+
+
+@pytest.mark.parametrize("file, old, new, expected", [
+    ("trials/e1910.yaml", "  - id: eligible-age\n", "  - id: eligible-ages\n",
+     "trials/e1910.yaml: figures: no figure 'eligible-age' (needed by analysis/claims/e1910.py"),
+    ("background/adult_relapse.csv", "\ngimema-0288-relapse,", "\ngimema-0288-relapse-renamed,",
+     "background/adult_relapse.csv: row_id: no row 'gimema-0288-relapse' (needed by analysis/claims/relapse_burden.py, "),
+    ("errata.yaml", "  - id: ph-sign-lost\n", "  - id: ph-sign-gone\n",
+     "errata.yaml: errata: no erratum 'ph-sign-lost' (needed by "),
+])
+def test_a_renamed_id_fails_validation(data_copy, file, old, new, expected):
+    path = data_copy / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    lines = [str(e) for e in check_requirements(data_copy)]
+    assert any(expected in line for line in lines), lines
+
+
+if __name__ == "__main__":  # print the scanned list as YAML
+    for file, users in sorted(scanned().items()):
+        print(f"{file}:")
+        for user, ids in sorted(users.items()):
+            print(f"  {user}:")
+            print("\n".join(f"    - {i}" for i in ids))
