@@ -275,8 +275,11 @@ def _bib_keys(path: str, size: int, mtime: int) -> frozenset[str]:
     try:
         data = bibtex.Parser().parse_string(text)
     except PybtexSyntaxError as exc:
-        raise DataError(path, exc.lineno, "bibtex", f"syntax error: {PybtexError.__str__(exc)} "
-                                                    "(an unbalanced brace or quote in this entry or the one before it?)") from None
+        lines = text.splitlines()[:exc.lineno or 0]
+        starts = [i for i, row in enumerate(lines, start=1) if row.lstrip().startswith("@")]
+        entry = starts[-1] if starts else exc.lineno
+        raise DataError(path, entry, "bibtex", f"syntax error in the entry starting here ({PybtexError.__str__(exc)} "
+                                               f"at line {exc.lineno}; an unbalanced brace or quote?)") from None
     except PybtexError as exc:
         message = str(exc)
         key = re.search(r"entry:?\s*(\S+)", message)

@@ -226,7 +226,8 @@ def _check_data(path: Path, works: list[SourceWork], data_dir: Path) -> list[Dat
                         errors.append(DataError(file, number, "bibkey",
                                                 f"{cited.group(1)!r} is not listed in {display_path(path)}"))
     for work in works:
-        listed, actual = set(work.used_in) - unreadable, found[work.bibkey]
+        listed = {u for u in work.used_in if u not in unreadable and (data_dir / u).is_file()}  # else reported above
+        actual = found[work.bibkey]
         if listed != actual:
             problems = []
             if actual - listed:

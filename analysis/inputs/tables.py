@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -75,7 +76,9 @@ class Col:
         if self.percentages:
             checks.append(pa.Check(lambda s: s.map(lambda v: all(float(m) <= 100 for m in _PERCENT.findall(v))),
                                    error="a percentage must lie between 0% and 100%"))
-        return pa.Column(str, checks=checks, nullable=False)
+        # no dtype check: every cell is a str by construction (read_csv), and pandera's per-cell
+        # type check of object columns is most of its run time
+        return pa.Column(None, checks=checks, nullable=False)
 
 
 def _text(required: bool = False, pattern: str | None = None, values: tuple[str, ...] | None = None,
@@ -101,7 +104,7 @@ class TableSpec:
     count_needs: dict = field(default_factory=dict)  # count column -> (location column, derived column)
     key: str = ""
 
-    @property
+    @cached_property
     def schema(self) -> pa.DataFrameSchema:
         return pa.DataFrameSchema({name: col.column() for name, col in self.columns.items()},
                                   strict=True, ordered=True)
@@ -281,6 +284,8 @@ def load_table(name: str, data_dir: Path | str = paths.DATA) -> pd.DataFrame:
                                         if not (missing or extra) else "") if p)
         raise DataError(path, 1, "header", problem)
     errors = list(read.errors)
+    if not read.rows and not errors:
+        raise DataError(path, None, "file", "no data rows (only a header)")
     frame = pd.DataFrame(read.rows, columns=expected, dtype=str) if read.rows else pd.DataFrame(
         {c: pd.Series([], dtype=str) for c in expected})
 
