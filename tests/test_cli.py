@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from conftest import replace_in, replace_in_claim, run_cli
+
 from analysis.inputs.files import load_claims
 
 
@@ -54,7 +54,8 @@ def test_verify_is_deterministic(verify_stdout, verify_file):
 
 
 def test_verify_fails_on_drift_and_says_which_and_why(data_copy):
-    replace_in_claim(data_copy / "claims.yaml", "e1910-randomisation", "expected: {citation: unverifiable, verdict: consistent}",
+    replace_in_claim(data_copy / "claims.yaml", "e1910-randomisation",
+                     "expected: {citation: unverifiable, verdict: consistent}",
                      "expected: {citation: supported, verdict: reproduced}")
     done = run_cli("verify", data_dir=data_copy)
     assert done.returncode == 1
@@ -80,7 +81,8 @@ def test_csv_events_above_total_fails_with_file_row_field(data_copy):
     path = data_copy / "background" / "salvage_cr.csv"
     lines = path.read_text().splitlines()
     header = lines[0].split(",")
-    import csv, io
+    import csv
+    import io
     rows = list(csv.reader(io.StringIO(path.read_text())))
     target = next(i for i, r in enumerate(rows[1:], start=1) if r[header.index("events")] and r[header.index("total")])
     rows[target][header.index("events")] = str(int(rows[target][header.index("total")]) + 5)

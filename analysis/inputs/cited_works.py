@@ -7,8 +7,14 @@ from pathlib import Path
 
 from analysis.inputs import paths
 from analysis.inputs.files import load_yaml, raise_if_any
-from analysis.inputs.models import (BACKGROUND_CLAIMS, READ_VALUES, CitedWorksFile, Context, check_cited_works,
-                                    validate_document)
+from analysis.inputs.models import (
+    BACKGROUND_CLAIMS,
+    READ_VALUES,
+    CitedWorksFile,
+    Context,
+    check_cited_works,
+    validate_document,
+)
 
 __all__ = ["BACKGROUND_CLAIMS", "READ_VALUES", "CitedWork", "load_cited_works"]
 

@@ -25,12 +25,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt,
-                      StrictStr, ValidationError, ValidationInfo, field_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from analysis.inputs import paths
-from analysis.inputs.files import (CITATION_VALUES, VERDICT_VALUES, DataError, bib_keys, display_path, error_at,
-                                   locate, normalise_text, read_text, toc_pages)
+from analysis.inputs.files import (
+    CITATION_VALUES,
+    VERDICT_VALUES,
+    DataError,
+    bib_keys,
+    display_path,
+    error_at,
+    locate,
+    normalise_text,
+    read_text,
+    toc_pages,
+)
 
 #: Largest number accepted in a printed value or a count (no trial or cohort comes near it).
 MAX_NUMBER = 10_000_000
@@ -344,7 +365,8 @@ def check_trial(model: TrialFile, doc: Any, path: Path) -> list[DataError]:
         if fig.report not in model.reports:
             err(i, "report", f"unknown report {fig.report!r} (known: {', '.join(model.reports)})")
         if fig.cut and fig.cut not in model.cuts:
-            err(i, "cut", f"unknown data cut {fig.cut!r} (known: {', '.join(model.cuts) or 'none; add a top-level cuts: mapping'})")
+            known = ", ".join(model.cuts) or "none; add a top-level cuts: mapping"
+            err(i, "cut", f"unknown data cut {fig.cut!r} (known: {known})")
         if fig.of:
             whole = by_id.get(fig.of)
             mine, theirs = parsed.get(fig.id), parsed.get(fig.of)

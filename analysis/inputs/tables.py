@@ -222,7 +222,8 @@ class CsvRows:
     errors: list[DataError]
 
     def records(self) -> list[tuple[int, dict[str, str]]]:
-        return [(line, dict(zip(self.header, row, strict=True))) for line, row in zip(self.lines, self.rows, strict=True)]
+        return [(line, dict(zip(self.header, row, strict=True)))
+                for line, row in zip(self.lines, self.rows, strict=True)]
 
 
 def read_csv(path: Path | str) -> CsvRows:

@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
-from analysis.inputs.validate import validate_errors
 
+from analysis.inputs.validate import validate_errors
 
 # --------------------------------------------------------------------------- mutations
 # Each mutation edits one file in place and returns the line the expected error names (or None).

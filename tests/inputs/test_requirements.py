@@ -87,7 +87,8 @@ def test_the_repository_has_every_required_id():
     ("trials/e1910.yaml", "  - id: eligible-age\n", "  - id: eligible-ages\n",
      "trials/e1910.yaml: figures: no figure 'eligible-age' (needed by analysis/claims/e1910.py"),
     ("background/adult_relapse.csv", "\ngimema-0288-relapse,", "\ngimema-0288-relapse-renamed,",
-     "background/adult_relapse.csv: row_id: no row 'gimema-0288-relapse' (needed by analysis/claims/relapse_burden.py, "),
+     "background/adult_relapse.csv: row_id: no row 'gimema-0288-relapse' "
+     "(needed by analysis/claims/relapse_burden.py, "),
     ("errata.yaml", "  - id: ph-sign-lost\n", "  - id: ph-sign-gone\n",
      "errata.yaml: errata: no erratum 'ph-sign-lost' (needed by "),
 ])

@@ -3,11 +3,11 @@
 import re
 
 import pytest
+from conftest import ROOT
 
 from analysis.inputs.files import DataError, DataErrors, bib_keys
 from analysis.inputs.sources import keys_by_file, load_source_keys
 from analysis.inputs.validate import validate_all
-from conftest import ROOT
 
 
 def _errors(exc) -> list[str]:
@@ -49,14 +49,15 @@ def test_an_unknown_bibkey_is_an_error(data_copy):
     with pytest.raises((DataError, DataErrors)) as info:
         load_source_keys(data_dir=data_copy)
     messages = _errors(info.value)
-    assert any(re.search(r"source_keys\.yaml:\d+: works\[Topp2099Nowhere\]\.bibkey: unknown BibTeX key 'Topp2099Nowhere'", m)
+    pattern = r"source_keys\.yaml:\d+: works\[Topp2099Nowhere\]\.bibkey: unknown BibTeX key 'Topp2099Nowhere'"
+    assert any(re.search(pattern, m)
                for m in messages), messages
 
 
 def test_a_row_naming_no_work_is_an_error(data_copy):
     path = data_copy / "background" / "paediatric_relapse.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("St. Jude Together, ALL relapse page", "An unnamed web page", 1),
-                    encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("St. Jude Together, ALL relapse page", "An unnamed web page", 1), encoding="utf-8")
     messages = validate_all(data_copy)
     assert any("paediatric_relapse.csv:11: study: 'An unnamed web page': names no work" in m
                for m in messages), messages
@@ -65,7 +66,7 @@ def test_a_row_naming_no_work_is_an_error(data_copy):
 def test_used_in_must_match_the_files(data_copy):
     path = data_copy / "source_keys.yaml"
     text = path.read_text(encoding="utf-8")
-    line = next(l for l in text.splitlines() if "bibkey: Sigmund2020BLCTT," in l)
+    line = next(row for row in text.splitlines() if "bibkey: Sigmund2020BLCTT," in row)
     path.write_text(text.replace(line, line.replace("used_in: [background/adult_relapse.csv]",
                                                     "used_in: [background/salvage_cr.csv]")), encoding="utf-8")
     messages = validate_all(data_copy)

@@ -1,10 +1,10 @@
 """Trial figure files: content of e1910.yaml and every validation error path."""
 
 import pytest
+from conftest import ROOT, replace_in
 
 from analysis.inputs.files import DataError, DataErrors
 from analysis.inputs.trials import landmark_months, load_trial
-from conftest import ROOT, replace_in
 
 BIB = ROOT / "book" / "references.bib"
 
@@ -26,7 +26,7 @@ def assert_one_line_error(data_copy, old, new, field, problem):
     replace_in(data_copy / "trials" / "e1910.yaml", old, new)
     with pytest.raises((DataError, DataErrors)) as info:
         load_trial("e1910", data_copy / "trials", BIB)
-    line = next(l for l in str(info.value).splitlines() if f": {field}: " in l)
+    line = next(row for row in str(info.value).splitlines() if f": {field}: " in row)
     assert problem in line
     assert line.startswith(str(data_copy / "trials" / "e1910.yaml") + ":")
 
@@ -69,9 +69,9 @@ def test_landmark_fields_and_data_cuts():
     assert gaballa.figure("os-1y").time_months == 12.0 and gaballa.figure("os-1y").denominator == "analysed"
     assert gaballa.cuts == {}
     with pytest.raises(ValueError, match="has no landmark time"):
-        trial.figure("enrolled").time_months
+        _ = trial.figure("enrolled").time_months
     with pytest.raises(ValueError, match="has no single number"):
-        disease.value
+        _ = disease.value
 
 
 @pytest.mark.parametrize("text, months", [("3 years", 36.0), ("1 year", 12.0), ("12 months", 12.0), ("3.5 years", 42.0),
