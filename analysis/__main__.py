@@ -56,10 +56,23 @@ def cmd_validate(args) -> int:
     return EXIT_OK
 
 
+def _writable(path: str) -> None:
+    """Fail before evaluating anything when the ledger JSON cannot be written to ``path``."""
+    from analysis.inputs.files import DataError
+
+    target = Path(path)
+    blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise DataError(target, None, "--json", f"cannot write the ledger here ({blocking} is a file, not a folder)")
+    if target.is_dir():
+        raise DataError(target, None, "--json", "cannot write the ledger here (it is a folder)")
+
+
 def _write_json(path: str, text: str) -> None:
     from analysis.inputs.files import DataError
 
     target = Path(path)
+    _writable(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
@@ -70,6 +83,8 @@ def _write_json(path: str, text: str) -> None:
 def cmd_verify(args) -> int:
     from analysis.report.ledger import build_ledger, drift, ledger_json, ledger_table
 
+    if args.json and args.json != "-":
+        _writable(args.json)
     claims = _checked_inputs()
     ledger = build_ledger(_evaluate(claims), claims)
     table_out = sys.stderr if args.json == "-" else sys.stdout

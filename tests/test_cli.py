@@ -119,3 +119,66 @@ def test_validate_covers_the_yaml_files_of_the_claim_groups(data_copy):
     assert "published.yaml" in done.stderr and "unknown BibTeX key 'Liu2099meta'" in done.stderr
     assert "cited_works.yaml" in done.stderr and "Hunger2099" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# ----------------------------------------------------------------------------- exit codes 2 and 3
+def test_a_claim_an_evaluator_needs_removed_is_invalid_input_not_a_key_error(data_copy):
+    path = data_copy / "claims.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: posthct-follow-up\n")
+    end = text.index("  - id: ", start + 10)
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    done = run_cli("verify", data_dir=data_copy)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[0] == (f"{path}: claims: no claim 'posthct-follow-up' (needed by "
+                                           "analysis/claims/post_transplant_maintenance.py, "
+                                           "book/claims/post-transplant-maintenance.md)")
+    assert "Traceback" not in done.stderr and "KeyError" not in done.stderr
+
+
+def test_verify_json_to_an_unwritable_path_is_one_line_exit_2(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    done = run_cli("verify", "--json", str(blocker / "ledger.json"))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"{blocker / 'ledger.json'}: --json: cannot write the ledger here "
+                                        f"({blocker} is a file, not a folder)"]
+    done = run_cli("verify", "--json", "/proc/ledger.json")  # a folder nobody may write to, even root
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
+    assert done.stderr.startswith("/proc/ledger.json: --json: cannot write the ledger here (")
+
+
+def _failing(monkeypatch, exc: Exception):
+    """The command line with `validate` replaced by one that raises ``exc`` (the parser looks the
+    command function up when main() runs)."""
+    import analysis.__main__ as cli
+
+    def fail(args):
+        raise exc
+
+    monkeypatch.setattr(cli, "cmd_validate", fail)
+    return cli
+
+
+def test_an_internal_error_is_one_line_exit_3_and_the_traceback_only_with_debug(monkeypatch, capsys):
+    cli = _failing(monkeypatch, ZeroDivisionError("division by zero in a broken evaluator"))
+    assert cli.main(["validate"]) == 3
+    assert capsys.readouterr().err.splitlines() == [
+        "internal error (a bug): ZeroDivisionError: division by zero in a broken evaluator; "
+        "rerun with --debug for the traceback"]
+    for argv in (["--debug", "validate"], ["validate", "--debug"]):
+        assert cli.main(argv) == 3
+        err = capsys.readouterr().err
+        assert "Traceback (most recent call last)" in err
+        assert err.rstrip().endswith("rerun with --debug for the traceback")
+
+
+def test_bad_input_found_while_evaluating_is_exit_2_in_one_line(monkeypatch, capsys):
+    from analysis.inputs.files import DataError, MissingInput
+
+    cli = _failing(monkeypatch, DataError("data/x.csv", 4, "events", "5 events exceed total 4"))
+    assert cli.main(["validate"]) == 2
+    assert capsys.readouterr().err.splitlines() == ["data/x.csv:4: events: 5 events exceed total 4"]
+    cli = _failing(monkeypatch, MissingInput(DataError("data/trials/e1910.yaml", None, "figures", "no figure 'x'")))
+    assert cli.main(["validate"]) == 2
+    assert capsys.readouterr().err.splitlines() == ["data/trials/e1910.yaml: figures: no figure 'x'"]
