@@ -327,7 +327,7 @@ class FigureEntry(Strict):
     @field_validator("printed")
     @classmethod
     def _parsable(cls, value: str, info: ValidationInfo) -> str:
-        if not info.data.get("text", False):
+        if info.data.get("text", True) is False:  # absent from data when `text` itself is invalid
             check_printed(value)
         return value
 

@@ -44,8 +44,10 @@ _NAME_COLUMNS = ("study_id", "study", "label")
 
 def data_files(data_dir: Path | str = paths.DATA) -> list[Path]:
     """The data files whose sources must be mapped: the CSV tables and the figure/works YAML files."""
+    from analysis.inputs.tables import TABLES
+
     root = Path(data_dir)
-    files = sorted((root / "meta_analysis").glob("*.csv")) + sorted((root / "background").glob("*.csv"))
+    files = sorted(root / name for name in TABLES if (root / name).is_file())  # a stray CSV is reported as such
     files += sorted((root / "trials").glob("*.yaml"))
     files += [p for p in (root / "meta_analysis" / "published.yaml", root / "background" / "cited_works.yaml")
               if p.exists()]
@@ -87,11 +89,13 @@ class _Row:
     cells: dict
 
 
-def _csv_rows(path: Path) -> list[_Row]:
-    """The well-formed records of a CSV file (malformed ones are reported by the table's own check)."""
+def _csv_rows(path: Path) -> tuple[list[_Row], bool]:
+    """The well-formed records of a CSV file (malformed ones are reported by the table's own check),
+    and whether they are all of its records."""
     from analysis.inputs.tables import read_csv
 
-    return [_Row(path, line, cells) for line, cells in read_csv(path).records()]
+    table = read_csv(path)
+    return [_Row(path, line, cells) for line, cells in table.records()], bool(table.rows) and not table.errors
 
 
 def _yaml_lines(path: Path) -> list[tuple[int, str, str]]:
@@ -187,11 +191,13 @@ def _check_data(path: Path, works: list[SourceWork], data_dir: Path) -> list[Dat
     for file in data_files(data_dir):
         rel = str(file.relative_to(data_dir))
         try:
-            rows = _csv_rows(file) if file.suffix == ".csv" else None
+            rows, complete = _csv_rows(file) if file.suffix == ".csv" else (None, True)
             lines = _yaml_lines(file) if rows is None else []
         except DataError:  # reported by the file's own check; its uses cannot be compared
             unreadable.add(rel)
             continue
+        if not complete:
+            unreadable.add(rel)
         if rows is not None:
             for row in rows:
                 owners: set[str] = set()
@@ -227,7 +233,7 @@ def _check_data(path: Path, works: list[SourceWork], data_dir: Path) -> list[Dat
                                                 f"{cited.group(1)!r} is not listed in {display_path(path)}"))
     for work in works:
         listed = {u for u in work.used_in if u not in unreadable and (data_dir / u).is_file()}  # else reported above
-        actual = found[work.bibkey]
+        actual = found[work.bibkey] - unreadable
         if listed != actual:
             problems = []
             if actual - listed:

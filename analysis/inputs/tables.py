@@ -220,6 +220,7 @@ class CsvRows:
     rows: list[list[str]]
     lines: list[int]
     errors: list[DataError]
+    keys: list[str] = field(default_factory=list)  # the first cell of every record, well-formed or not
 
     def records(self) -> list[tuple[int, dict[str, str]]]:
         return [(line, dict(zip(self.header, row, strict=True)))
@@ -241,7 +242,7 @@ def read_csv(path: Path | str) -> CsvRows:
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
         raise DataError(path, 1, "header", f"column {repeated[0]!r} appears twice")
-    rows, lines = [], []
+    rows, lines, keys = [], [], []
     start = reader.line_num + 1
     while True:
         try:
@@ -252,6 +253,7 @@ def read_csv(path: Path | str) -> CsvRows:
             errors.append(DataError(path, start, "csv", str(exc)))
             break
         if record:  # a blank line is no record
+            keys.append(record[0])
             if len(record) == len(header):
                 rows.append(record)
                 lines.append(start)
@@ -264,7 +266,7 @@ def read_csv(path: Path | str) -> CsvRows:
                 errors.append(DataError(path, start, "fields", f"{len(record)} values where the header has "
                                         f"{len(header)} columns (missing: {', '.join(missing)})"))
         start = reader.line_num + 1
-    return CsvRows(path, header, rows, lines, errors)
+    return CsvRows(path, header, rows, lines, errors, keys)
 
 
 def load_table(name: str, data_dir: Path | str = paths.DATA) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from analysis.inputs import paths
 from analysis.inputs.files import DataError, DataErrors, MissingInput, load_claims, toc_pages, unique_sorted
 
 #: Data files the report cannot be built without (besides the tables and the trial files the code needs).
+_REQUIRED = "not found (the report needs it)"
 REQUIRED_FILES = ("claims.yaml", "errata.yaml", "source/commentary.txt", "source_keys.yaml",
                   "meta_analysis/published.yaml", "background/cited_works.yaml")
 
@@ -57,7 +58,9 @@ def _variant_studies(data_dir: Path) -> list[DataError]:
     from analysis.inputs.tables import read_csv
 
     studies = read_csv(data_dir / "meta_analysis" / "studies.csv")
-    known = {cells["study_id"] for _, cells in studies.records()}
+    if not studies.rows:  # an empty or broken table is reported once, by its own check
+        return []
+    known = set(studies.keys)
     variants = read_csv(data_dir / "meta_analysis" / "outcome_variants.csv")
     return [DataError(variants.path, line, "study_id", f"unknown study {cells['study_id']!r} (not in "
                       "meta_analysis/studies.csv)")
@@ -86,7 +89,7 @@ def validate_errors(data_dir: Path | str = paths.DATA, bibliography: Path | str 
     errors: list[DataError] = []
     for name in REQUIRED_FILES:
         if not (data_dir / name).is_file():
-            errors.append(DataError(data_dir / name, None, "file", "not found (the report needs it)"))
+            errors.append(DataError(data_dir / name, None, "file", _REQUIRED))
     if toc.is_file():
         _collect(errors, lambda: errors.extend(_toc_files(toc, toc.parent / "book")))
     else:
@@ -112,7 +115,19 @@ def validate_errors(data_dir: Path | str = paths.DATA, bibliography: Path | str 
     _collect(errors, lambda: errors.extend(_variant_studies(data_dir)))
     _declared_claims()
     _collect(errors, lambda: errors.extend(check_requirements(data_dir)))
-    return unique_sorted(errors)
+    return _one_missing_file_error(unique_sorted(errors))
+
+
+def _one_missing_file_error(errors: list[DataError]) -> list[DataError]:
+    """A missing file is reported once, by the check that says best what needs it."""
+    missing: dict[str, DataError] = {}
+    for error in errors:
+        if error.field == "file" and error.problem.startswith("not found"):
+            kept = missing.get(error.file)
+            if kept is None or kept.problem == _REQUIRED:
+                missing[error.file] = error
+    return [e for e in errors if not (e.field == "file" and e.problem.startswith("not found"))
+            or missing[e.file] is e]
 
 
 def validate_all(data_dir: Path | str = paths.DATA, bibliography: Path | str = paths.BIBLIOGRAPHY,
