@@ -517,6 +517,8 @@ def _problem(model: type[BaseModel], error: dict) -> str:
         return f"must be a list, got {_describe(value)}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"must be a mapping (key: value lines), got {_describe(value)}"
+    if kind == "literal_error":
+        return f"unknown value {value!r} (allowed: {error['ctx']['expected']})"
     if kind == "too_short":
         return "must not be empty"
     if kind in ("greater_than_equal", "less_than_equal"):
@@ -528,17 +530,24 @@ def _problem(model: type[BaseModel], error: dict) -> str:
 def validate_document(model: type[BaseModel], doc: Any, path: Path | str,
                       context: Context | None = None) -> tuple[Any, list[DataError]]:
     """Validate a YAML document against ``model``: (the model or None, one DataError per problem)."""
+    return validate_at(model, doc, path, doc, (), context)
+
+
+def validate_at(model: type[BaseModel], value: Any, path: Path | str, doc: Any, loc: tuple,
+                context: Context | None = None) -> tuple[Any, list[DataError]]:
+    """Validate the part ``value`` of a YAML document found at ``loc`` against ``model``; errors
+    name their line and field in the whole document."""
     try:
-        return model.model_validate(doc, context=context or Context()), []
+        return model.model_validate(value, context=context or Context()), []
     except ValidationError as exc:
         errors = []
         for error in exc.errors(include_url=False):
-            loc = tuple(step for step in error["loc"] if step != "[key]")
+            where = loc + tuple(step for step in error["loc"] if step != "[key]")
             names_item = error["type"] in ("value_error", "string_type")  # the message says which value
-            errors.append(error_at(path, doc, loc, _problem(model, error), item_prefix=not names_item))
+            errors.append(error_at(path, doc, where, _problem(model, error), item_prefix=not names_item))
         return None, errors
 
 
 __all__ = ["Context", "ClaimsFile", "ErrataFile", "TrialFile", "CitedWorksFile", "SourceKeysFile",
-           "validate_document", "check_claims", "check_errata", "check_trial", "check_cited_works",
+           "validate_document", "validate_at", "check_claims", "check_errata", "check_trial", "check_cited_works",
            "check_source_keys", "check_printed", "MAX_NUMBER", "paths"]

@@ -28,7 +28,8 @@ from analysis.inputs.files import DataError, DataErrors, MissingInput, load_clai
 #: Data files the report cannot be built without (besides the tables and the trial files the code needs).
 _REQUIRED = "not found (the report needs it)"
 REQUIRED_FILES = ("claims.yaml", "errata.yaml", "source/commentary.txt", "source_keys.yaml",
-                  "meta_analysis/published.yaml", "background/cited_works.yaml")
+                  "meta_analysis/published.yaml", "background/cited_works.yaml", "background/selection.yaml",
+                  "synthesis/stages.yaml")
 
 
 def _collect(errors: list[DataError], action) -> object:
@@ -112,6 +113,14 @@ def validate_errors(data_dir: Path | str = paths.DATA, bibliography: Path | str 
     for extra in unregistered_tables(data_dir):
         errors.append(DataError(Path(data_dir, extra), None, "file",
                                 "no schema covers this table (add it to analysis/inputs/tables.py)"))
+    if (data_dir / "background" / "selection.yaml").is_file():  # how the pages use every background row
+        from analysis.inputs.selection import load_selection
+
+        _collect(errors, lambda: load_selection(data_dir))
+    if (data_dir / "synthesis" / "stages.yaml").is_file():  # the evidence for the headline, stage by stage
+        from analysis.claims.synthesis import load_stages
+
+        _collect(errors, lambda: load_stages(data_dir, bibliography))
     _collect(errors, lambda: errors.extend(_variant_studies(data_dir)))
     _declared_claims()
     _collect(errors, lambda: errors.extend(check_requirements(data_dir)))

@@ -147,6 +147,7 @@ class Fault:
 
 C, E19, GAB, PUB = "data/claims.yaml", "data/trials/e1910.yaml", "data/trials/gaballa2022.yaml", "data/meta_analysis/published.yaml"
 ERR, CW, SK = "data/errata.yaml", "data/background/cited_works.yaml", "data/source_keys.yaml"
+SEL, STG = "data/background/selection.yaml", "data/synthesis/stages.yaml"
 ST, OV = "data/meta_analysis/studies.csv", "data/meta_analysis/outcome_variants.csv"
 AR, PR = "data/background/adult_relapse.csv", "data/background/paediatric_relapse.csv"
 SC, FE = "data/background/salvage_cr.csv", "data/background/blinatumomab_fatal_events.csv"
@@ -467,6 +468,36 @@ FAULTS = [
           "(extra: 'x')", alone=False),
     Fault("fatal-events-above-total", FE, cell("tower-blin-tr-fatal", "events", "268"),
           "{data}/background/blinatumomab_fatal_events.csv:{line}: events: 268 events exceed total 267"),
+    # ---------------------------------------------------------------- data/background/selection.yaml
+    Fault("selection-use-unknown", SEL, replace("  gimema-0288-relapse: {use: check,", "  gimema-0288-relapse: {use: maybe,"),
+          "{data}/background/selection.yaml:{line}: adult_relapse.csv.gimema-0288-relapse.use: 'maybe' is not allowed here "
+          "(allowed: check, context, words)"),
+    Fault("selection-complement-no-string", SEL, replace("  gimema-0288-relapse: {use: check,",
+                                                         "  gimema-0288-relapse: {use: check, complement: \"no\","),
+          "{data}/background/selection.yaml:{line}: adult_relapse.csv.gimema-0288-relapse.complement: must be true or false "
+          "(unquoted), got the text 'no'"),
+    Fault("selection-row-without-entry", SEL,
+          replace("  stjude-relapse-us: {use: check, why: \"relapse, US children (institutional patient page)\"}\n", "",
+                  at="paediatric_relapse.csv:\n  "),
+          "{data}/background/selection.yaml:{next}: paediatric_relapse.csv: row 'stjude-relapse-us' of "
+          "background/paediatric_relapse.csv has no entry (say how it is used)"),
+    Fault("selection-entry-for-no-row", SEL, replace("  gimema-0288-relapse: {use: check,", "  gimema-0288-relapsed: {use: check,"),
+          "{data}/background/selection.yaml:{line}: adult_relapse.csv.gimema-0288-relapsed: no row 'gimema-0288-relapsed' in "
+          "background/adult_relapse.csv", alone=False),
+    Fault("selection-table-as-list", SEL, replace("adult_relapse.csv:\n", "adult_relapse.csv: [check]\nold:\n", at="adult_relapse.csv:"),
+          "{data}/background/selection.yaml:{line}: adult_relapse.csv: missing or not a mapping of row ids", alone=False),
+    # ---------------------------------------------------------------- data/synthesis/stages.yaml
+    Fault("stages-design-unknown", STG, replace("    design: randomised\n", "    design: phase-3\n", at="    design: phase-3"),
+          "{data}/synthesis/stages.yaml:{line}: evidence[0].design: Input should be 'randomised', 'single-arm' or "
+          "'retrospective'"),
+    Fault("stages-stage-unknown", STG, replace("    stage: relapsed-refractory\n", "    stage: relapsed\n", at="    stage: relapsed\n"),
+          "{data}/synthesis/stages.yaml:{line}: evidence[0].stage: unknown stage 'relapsed'; known: "
+          "['consolidation-mrd-negative', 'frontline', 'mrd-positive', 'post-transplant', 'relapsed-refractory']"),
+    Fault("stages-impossible-date", STG, replace('  published: "2024-01-11"\n', '  published: "2024-13-11"\n', at='  published: "2024-13'),
+          "{data}/synthesis/stages.yaml:{line}: cut_off.published: Input should be a valid date or datetime, month value is "
+          "outside expected range of 1-12"),
+    Fault("stages-unknown-top-level-key", STG, replace("cut_off:\n", "colour: red\ncut_off:\n", at="colour"),
+          "{data}/synthesis/stages.yaml:{line}: colour: unknown field"),
     Fault("stray-csv", ST, add_file("extra.csv", "a,b\n1,2\n"),
           "{data}/meta_analysis/extra.csv: file: no schema covers this table (add it to analysis/inputs/tables.py)",
           alone=False),
@@ -516,7 +547,7 @@ def _target(fault: Fault, data: Path, bib_dir: Path, toc: Path) -> Path:
 
 
 def _placeholders(fault: Fault, path: Path, line: int | None, data: Path, bib_dir: Path, toc: Path) -> dict:
-    values = {"data": data, "book": bib_dir, "toc": toc, "line": line}
+    values = {"data": data, "book": bib_dir, "toc": toc, "line": line, "next": (line or 0) + 1}
     if line and path.exists() and path.suffix == ".yaml":
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         # the figure whose field is on `line`: the nearest "- id:" above it
