@@ -34,6 +34,11 @@ from analysis.inputs import paths
 from analysis.inputs.files import DataError, load_yaml, read_text
 
 REQUIRED_IDS = Path(__file__).with_name("required_ids.yaml")
+REQUIRED_KINDS = Path(__file__).with_name("required_kinds.yaml")
+#: What each kind of printed value is called in an error.
+KIND_NAMES = {"number": "a number", "number%": "a percentage", "range": "a range", "range%": "a range of percentages",
+              "estimate-ci": "an estimate with its interval", "estimate-ci%": "a percentage with its interval",
+              "bound": "a bound", "bound%": "a bound on a percentage", "text": "wording (text: true)"}
 
 _DECLARED: dict[str, dict[str, set[str]]] = {}
 
@@ -103,6 +108,84 @@ def ids_in(file: str, data_dir: Path | str = paths.DATA) -> set[str]:
         return set()
     field = "bibkey" if how == "works" else "id"
     return {e[field] for e in entries if isinstance(e, dict) and isinstance(e.get(field), str)}
+
+
+def printed_kind(parsed) -> str:
+    """The form of a parsed printed value as the analysis reads it: ``number``, ``range``,
+    ``estimate-ci``, ``bound`` (``%`` appended for percentages) or ``text``."""
+    if parsed.kind == "text":
+        return "text"
+    return parsed.kind + ("%" if any(n.is_percent for n in parsed.numbers) else "")
+
+
+def figure_kind(figure) -> str:
+    """:func:`printed_kind` of a trial figure (``text`` for a figure marked ``text: true``)."""
+    return "text" if figure.text else printed_kind(figure.parsed)
+
+
+def _names(kinds: list[str]) -> str:
+    return ", ".join(KIND_NAMES.get(k, k) for k in kinds) or "no values"
+
+
+def _check_reported(path: Path, expected: dict, needs: dict) -> list[DataError]:
+    """Each claim the code needs still reports the values, in the forms, the code reads."""
+    from analysis.inputs.files import error_at
+    from analysis.stats.rounding import parse_printed
+
+    doc = load_yaml(path)
+    entries = doc.get("claims") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        return []
+    errors = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or entry.get("id") not in expected:
+            continue
+        reported = entry.get("reported")
+        try:
+            found = [printed_kind(parse_printed(v)) for v in reported]
+        except (TypeError, ValueError):
+            continue  # reported by the claims file's own check
+        kinds = list(expected[entry["id"]])
+        if found != kinds:
+            users = ", ".join(sorted(needs.get(entry["id"], ()))) or "the analysis"
+            errors.append(error_at(path, doc, ("claims", index, "reported"),
+                                   f"{_names(found)}; {users} read{'s' if ', ' not in users else ''} "
+                                   f"{len(kinds)} value(s): {_names(kinds)}", item_prefix=False))
+    return errors
+
+
+def check_kinds(data_dir: Path | str = paths.DATA, bibliography: Path | str = paths.BIBLIOGRAPHY) -> list[DataError]:
+    """Each figure the code needs is still printed in the form the code reads (``required_kinds.yaml``):
+    a hazard ratio that loses its interval, a count turned into words or a percentage into a plain
+    number fails here, with the figure's line, instead of inside an evaluator."""
+    from analysis.inputs.trials import load_trial
+
+    expected = load_yaml(REQUIRED_KINDS)
+    needs = requirements()
+    errors: list[DataError] = []
+    for file, kinds in expected.items():
+        path = Path(data_dir) / file
+        if not path.is_file():
+            continue  # reported by check_requirements
+        if file == "claims.yaml":
+            errors += _check_reported(path, kinds, needs.get(file, {}))
+            continue
+        try:
+            trial = load_trial(path.stem, path.parent, bibliography)
+        except DataError:
+            continue  # the file's own check reports why
+        except Exception:  # noqa: BLE001 - DataErrors and friends: reported by the file's own check
+            continue
+        for figure_id, kind in kinds.items():
+            figure = trial.figures.get(figure_id)
+            if figure is None:
+                continue  # reported by check_requirements
+            found = figure_kind(figure)
+            if found != kind:
+                users = ", ".join(sorted(needs.get(file, {}).get(figure_id, ()))) or "the analysis"
+                errors.append(figure.error("printed", f"{figure.printed!r} is {KIND_NAMES.get(found, found)}; "
+                                                      f"{users} read it as {KIND_NAMES.get(kind, kind)}"))
+    return errors
 
 
 def check_requirements(data_dir: Path | str = paths.DATA) -> list[DataError]:

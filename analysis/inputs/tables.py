@@ -103,6 +103,7 @@ class TableSpec:
     pairs: tuple[tuple[str, str], ...] = ()
     count_needs: dict = field(default_factory=dict)  # count column -> (location column, derived column)
     key: str = ""
+    whole_pairs: bool = False  # events and total are given together or not at all
 
     @cached_property
     def schema(self) -> pa.DataFrameSchema:
@@ -150,6 +151,7 @@ STUDIES = TableSpec(
     pairs=(("cr_events", "cr_total"), ("mrd_responders", "mrd_evaluable")),
     count_needs={"n_patients": ("n_location", None), "cr_events": ("cr_location", "cr_derived"),
                  "mrd_responders": ("mrd_location", "mrd_derived")},
+    whole_pairs=True,
 )
 
 OUTCOME_VARIANTS = TableSpec(
@@ -172,6 +174,7 @@ OUTCOME_VARIANTS = TableSpec(
     },
     pairs=(("events", "total"),),
     count_needs={"events": ("location", "derived"), "total": ("location", None)},
+    whole_pairs=True,
 )
 
 _BACKGROUND_BASE = {
@@ -326,6 +329,10 @@ def load_table(name: str, data_dir: Path | str = paths.DATA) -> pd.DataFrame:
                 errors.append(DataError(path, line(index), events, f"{e} events exceed {total} {t}"))
             if pd.notna(t) and t == 0:
                 errors.append(DataError(path, line(index), total, "a total of 0 cannot be analysed"))
+            if spec.whole_pairs and pd.isna(e) != pd.isna(t):
+                given, empty = (events, total) if pd.notna(e) else (total, events)
+                errors.append(DataError(path, line(index), empty, f"empty while {given} is given: a count and its "
+                                        "total are given together or not at all"))
     for count, (location, derived) in spec.count_needs.items():
         for index in typed.index:
             if pd.isna(typed.at[index, count]):

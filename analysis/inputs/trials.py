@@ -88,19 +88,26 @@ class Figure:
     time: str = ""
     cut: str = ""
     denominator: str = ""
+    path: str = ""  # the file it was read from (errors name it)
+
+    def error(self, field: str, problem: str) -> DataError:
+        """A one-line error about this figure, naming its file, line and field (for callers that find
+        the figure unusable for what they need, e.g. a number where wording is printed)."""
+        line = self.printed_line if field == "printed" else self.line
+        return DataError(self.path or "trial file", line or None, f"figures[{self.id}].{field}", problem)
 
     @property
     def value(self) -> float:
         """The printed number on the analysis scale (proportion for percentages)."""
         if self.parsed.estimate is None:
-            raise ValueError(f"figure {self.id!r} ({self.printed!r}) has no single number")
+            raise self.error("printed", f"{self.printed!r} has no single number, and the analysis needs one")
         return self.parsed.estimate.fraction
 
     @property
     def time_months(self) -> float:
         """The landmark time in months (``time`` field), e.g. 36.0 for "3 years"."""
         if not self.time:
-            raise ValueError(f"figure {self.id!r} has no landmark time")
+            raise self.error("time", "missing: the analysis needs the landmark time of this figure")
         return landmark_months(self.time)
 
 
@@ -165,7 +172,7 @@ def load_trial(name: str, directory: Path | str = TRIALS,
                                location=f.location, arm=f.arm, of=f.of, derived=f.derived, note=f.note,
                                line=locate(doc, ("figures", i)) or 0,
                                printed_line=locate(doc, ("figures", i, "printed")) or 0, text=f.text,
-                               time=f.time, cut=f.cut, denominator=f.denominator)
+                               time=f.time, cut=f.cut, denominator=f.denominator, path=display_path(path))
     return Trial(name=model.trial, path=display_path(path), reports=reports, figures=figures, cuts=cuts)
 
 

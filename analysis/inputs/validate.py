@@ -80,7 +80,7 @@ def validate_errors(data_dir: Path | str = paths.DATA, bibliography: Path | str 
     """Every problem in the inputs, as ``DataError``s (each once, sorted); empty = valid."""
     from analysis.inputs.cited_works import load_cited_works
     from analysis.inputs.errata import load_errata
-    from analysis.inputs.requirements import check_requirements
+    from analysis.inputs.requirements import check_kinds, check_requirements
     from analysis.inputs.sources import load_source_keys
     from analysis.inputs.tables import TABLES, load_table, unregistered_tables
     from analysis.inputs.trials import load_trial, trial_names
@@ -124,6 +124,7 @@ def validate_errors(data_dir: Path | str = paths.DATA, bibliography: Path | str 
     _collect(errors, lambda: errors.extend(_variant_studies(data_dir)))
     _declared_claims()
     _collect(errors, lambda: errors.extend(check_requirements(data_dir)))
+    _collect(errors, lambda: errors.extend(check_kinds(data_dir, bibliography)))
     return _one_missing_file_error(unique_sorted(errors))
 
 

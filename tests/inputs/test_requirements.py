@@ -20,7 +20,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from analysis.inputs.requirements import check_requirements, ids_in  # noqa: E402
+from analysis.inputs.files import load_yaml  # noqa: E402
+from analysis.inputs.requirements import (  # noqa: E402
+    REQUIRED_KINDS,
+    check_kinds,
+    check_requirements,
+    figure_kind,
+    ids_in,
+    requirements,
+)
 
 #: Which data files each module or page reads ids of.
 USERS = {
@@ -94,6 +102,55 @@ def test_the_list_is_exactly_the_ids_the_code_uses():
 
 def test_the_repository_has_every_required_id():
     assert check_requirements() == []
+    assert check_kinds() == []
+
+
+def kinds(data_dir: Path = ROOT / "data") -> dict[str, dict[str, str]]:
+    """{trial file: {figure id: kind}} for every required figure, as the data print it now."""
+    from analysis.inputs.files import load_claims
+    from analysis.inputs.requirements import printed_kind
+    from analysis.inputs.trials import load_trial
+    from analysis.stats.rounding import parse_printed
+
+    claims = load_claims(data_dir / "claims.yaml", data_dir / "source" / "commentary.txt")
+    needed = requirements().get("claims.yaml", {})
+    out: dict[str, dict] = {"claims.yaml": {c.id: [printed_kind(parse_printed(v)) for v in c.reported]
+                                            for c in claims if c.id in needed}}
+    for file, ids in sorted(requirements().items()):
+        if not (file.startswith("trials/") or file == "meta_analysis/published.yaml"):
+            continue
+        trial = load_trial(Path(file).stem, data_dir / Path(file).parent)
+        out[file] = {i: figure_kind(trial.figures[i]) for i in sorted(ids) if i in trial.figures}
+    return out
+
+
+def test_every_required_figure_has_its_kind_recorded():
+    assert {f: set(k) for f, k in load_yaml(REQUIRED_KINDS).items()} == {f: set(k) for f, k in kinds().items()}
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ('printed: "0.41 (0.23-0.73)"', 'printed: "0.41"',
+     "figures[nejm-os-hr].printed: '0.41' is a number; analysis/claims/e1910.py"),
+    ('printed: "488"', 'printed: "four hundred"',
+     "figures[enrolled].printed: 'four hundred' is wording (text: true); "),
+])
+def test_a_figure_printed_in_another_form_fails_validation(data_copy, old, new, expected):
+    path = data_copy / "trials" / "e1910.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    lines = [str(e) for e in check_kinds(data_copy)]
+    assert any(expected in line for line in lines), lines
+
+
+@pytest.mark.parametrize("new, expected", [
+    ("reported: []", "claims[relapse-adults].reported: no values; analysis/claims/relapse_burden.py"),
+    ('reported: ["55%"]', "claims[relapse-adults].reported: a percentage; "),
+    ('reported: ["50%-65%", "70%"]', "claims[relapse-adults].reported: a range of percentages, a percentage; "),
+])
+def test_a_claim_reporting_other_values_fails_validation(data_copy, new, expected):
+    path = data_copy / "claims.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('reported: ["50%-65%"]', new, 1), encoding="utf-8")
+    lines = [str(e) for e in check_kinds(data_copy)]
+    assert any(expected in line for line in lines), lines
 
 
 @pytest.mark.parametrize("file, old, new, expected", [
@@ -114,7 +171,11 @@ def test_a_renamed_id_fails_validation(data_copy, file, old, new, expected):
     assert any(expected in line for line in lines), lines
 
 
-if __name__ == "__main__":  # print the scanned list as YAML
+if __name__ == "__main__" and sys.argv[1:] == ["--kinds"]:  # print required_kinds.yaml
+    for file, found in kinds().items():
+        print(f"{file}:")
+        print("\n".join(f"  {i}: [{', '.join(k)}]" if isinstance(k, list) else f"  {i}: {k}" for i, k in found.items()))
+elif __name__ == "__main__":  # print the scanned list as YAML
     for file, users in sorted(scanned().items()):
         print(f"{file}:")
         for user, ids in sorted(users.items()):

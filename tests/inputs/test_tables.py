@@ -43,7 +43,7 @@ def test_every_table_in_data_is_registered_and_valid():
 
 def test_typed_loading(tmp_path):
     frame = load_table("meta_analysis/outcome_variants.csv",
-                       write(tmp_path, GOOD + "x1,mrd,MRD,,73,,PMID 1 Table 2,\n"))
+                       write(tmp_path, GOOD + "x1,mrd,MRD,,,,PMID 1 Table 2,\n"))
     assert frame.loc[0, "events"] == 91 and str(frame["events"].dtype) == "Int64"
     assert frame.loc[0, "derived"] is False or frame.loc[0, "derived"] == False  # noqa: E712
     assert pd.isna(frame.loc[1, "events"])

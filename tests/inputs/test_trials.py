@@ -68,7 +68,7 @@ def test_landmark_fields_and_data_cuts():
     gaballa = load_trial("gaballa2022")
     assert gaballa.figure("os-1y").time_months == 12.0 and gaballa.figure("os-1y").denominator == "analysed"
     assert gaballa.cuts == {}
-    with pytest.raises(ValueError, match="has no landmark time"):
+    with pytest.raises(ValueError, match="needs the landmark time"):
         _ = trial.figure("enrolled").time_months
     with pytest.raises(ValueError, match="has no single number"):
         _ = disease.value
