@@ -261,8 +261,9 @@ def check_claims(model: ClaimsFile, doc: Any, path: Path) -> list[DataError]:
     seen: dict[str, int] = {}
     for i, claim in enumerate(model.claims):
         if claim.id in seen:
+            first = locate(doc, ("claims", seen[claim.id], "id"))
             errors.append(error_at(path, doc, ("claims", i, "id"),
-                                   f"duplicate claim id {claim.id!r} (first at claims entry {seen[claim.id] + 1})"))
+                                   f"duplicate claim id {claim.id!r} (first at line {first})"))
         seen.setdefault(claim.id, i)
     return errors
 

@@ -202,7 +202,7 @@ FAULTS = [
           "{data}/claims.yaml:{line}: claims[relapse-adults].quote: does not occur in the commentary "
           "({data}/source/commentary.txt): 'many adults (about 55%-65%)'..."),
     Fault("claim-duplicate-id", C, replace("  - id: relapse-children", "  - id: relapse-adults"),
-          "{data}/claims.yaml:{line}: claims[relapse-adults].id: duplicate claim id 'relapse-adults' (first at claims entry 1)",
+          "{data}/claims.yaml:{line}: claims[relapse-adults].id: duplicate claim id 'relapse-adults' (first at line {first})",
           alone=False),
     Fault("claim-id-not-a-slug", C, replace("  - id: relapse-children", "  - id: Relapse_Children"),
           "{data}/claims.yaml:{line}: claims[Relapse_Children].id: 'Relapse_Children' is not a lowercase slug like "
@@ -278,8 +278,7 @@ FAULTS = [
           "{data}/trials/e1910.yaml:{line}: figures[cr-after-induction].printed: count 500 exceeds its total 488 "
           "(figure 'enrolled')"),
     Fault("e1910-missing", E19, delete,
-          "{data}/trials/e1910.yaml: file: not found (needed by analysis/claims/e1910.py, analysis/report/e1910.py, "
-          "book/claims/e1910.md)", alone=False),
+          "{data}/trials/e1910.yaml: file: not found (needed by analysis/claims/…", alone=False),
     # ---------------------------------------------------------------- data/trials/gaballa2022.yaml
     Fault("gaballa-figure-removed", GAB, replace("  - id: planned-cycles\n", "  - id: planned-cycles-x\n"),
           "{data}/trials/gaballa2022.yaml: figures: no figure 'planned-cycles' (needed by "
@@ -432,7 +431,7 @@ FAULTS = [
     # ---------------------------------------------------------------- data/background/*.csv
     Fault("adult-row-renamed", AR, cell("gimema-0288-relapse", "row_id", "gimema-0288-relapses"),
           "{data}/background/adult_relapse.csv: row_id: no row 'gimema-0288-relapse' (needed by "
-          "analysis/claims/relapse_burden.py, book/claims/relapse-burden.md)"),
+          "book/claims/relapse-burden.md)", alone=False),
     Fault("adult-percentage-above-100", AR, cell("gimema-0288-relapse", "reported", "160%"),
           "{data}/background/adult_relapse.csv:{line}: reported: '160%' a percentage must lie between 0% and 100%"),
     Fault("adult-derived-no", AR, cell("review-relapse-despite-consolidation", "derived", "no"),
@@ -441,14 +440,14 @@ FAULTS = [
           "{data}/background/adult_relapse.csv:{line}: location: must not be empty"),
     Fault("paediatric-row-renamed", PR, cell("cog-1996-2014-relapse", "row_id", "cog-1996-2014"),
           "{data}/background/paediatric_relapse.csv: row_id: no row 'cog-1996-2014-relapse' (needed by "
-          "analysis/claims/relapse_burden.py, book/claims/relapse-burden.md)"),
+          "book/claims/relapse-burden.md)", alone=False),
     Fault("paediatric-events-above-total", PR, cell("cog-1996-2014-relapse", "events", "20000"),
           "{data}/background/paediatric_relapse.csv:{line}: events: 20000 events exceed total 16115"),
     Fault("paediatric-population-unknown", PR, cell("cog-1996-2014-relapse", "population", "children"),
           "{data}/background/paediatric_relapse.csv:{line}: population: 'children' must be one of: adult, paediatric, mixed"),
     Fault("salvage-row-renamed", SC, cell("graall-cr2", "row_id", "graall-cr-2"),
-          "{data}/background/salvage_cr.csv: row_id: no row 'graall-cr2' (needed by analysis/claims/pooling.py, "
-          "analysis/claims/reinduction_cr.py, book/claims/reinduction-cr.md)"),
+          "{data}/background/salvage_cr.csv: row_id: no row 'graall-cr2' (needed by book/claims/reinduction-cr.md)",
+          alone=False),
     Fault("salvage-line-unknown", SC, cell("graall-cr2", "salvage_line", "third"),
           "{data}/background/salvage_cr.csv:{line}: salvage_line: 'third' must be one of: first, second-or-later, mixed"),
     Fault("salvage-total-10e23", SC, cell("tower-soc-cr", "total", "1" + "0" * 23),
@@ -461,8 +460,7 @@ FAULTS = [
           "treatment-related, any-cause"),
     Fault("fatal-row-renamed", FE, cell("mt103-205-tr-fatal-all", "row_id", "mt103-205-tr-fatal"),
           "{data}/background/blinatumomab_fatal_events.csv: row_id: no row 'mt103-205-tr-fatal-all' (needed by "
-          "analysis/claims/pooling.py, analysis/claims/treatment_related_mortality.py, "
-          "book/claims/treatment-related-mortality.md)"),
+          "book/claims/treatment-related-mortality.md)", alone=False),
     Fault("fatal-extra-field", FE, fields("tower-blin-tr-fatal", lambda r: r + ["x"]),
           "{data}/background/blinatumomab_fatal_events.csv:{line}: fields: 17 values where the header has 16 columns "
           "(extra: 'x')", alone=False),
