@@ -203,6 +203,7 @@ def _load_yaml(name: str, size: int, mtime: int) -> Any:
     loader = _LineLoader(text)
     loader.name = str(path)
     try:
+        _refuse_aliases(path, text)
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -216,6 +217,18 @@ def _load_yaml(name: str, size: int, mtime: int) -> Any:
     if data is None:
         raise DataError(path, None, "file", "empty (only comments)")
     return data
+
+
+def _refuse_aliases(path: Path, text: str) -> None:
+    """Data files use no YAML anchors or aliases (``&name``, ``*name``): they are never needed
+    here, and nested aliases can make a small file expand without bound (a "billion laughs")."""
+    if "&" not in text and "*" not in text:
+        return
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor:
+            raise DataError(path, event.start_mark.line + 1, "yaml",
+                            f"anchors and aliases (&{anchor}, *{anchor}) are not allowed in data files")
 
 
 def locate(doc: Any, loc: tuple) -> int | None:

@@ -11,6 +11,8 @@ what relates files to each other, so that ``python -m analysis validate`` fails 
 - the shared inputs they refer to: ``data/source/commentary.txt`` (quotes are verbatim),
   ``book/references.bib`` (parsed by pybtex; every key a data file names exists), ``_toc.yml``
   (every claim's ``page`` is listed, every listed page exists);
+- no value carries HTML markup or a script URL (the pages escape everything they show; this
+  refuses it at the door as well);
 - across files: each ``study_id`` of ``outcome_variants.csv`` is a study of ``studies.csv``; every
   claim an evaluator declares is in ``claims.yaml``; every id the code looks up exists
   (:mod:`analysis.inputs.requirements`).
@@ -20,6 +22,7 @@ Each problem is printed once, sorted by file and line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from analysis.inputs import paths
@@ -66,6 +69,52 @@ def _variant_studies(data_dir: Path) -> list[DataError]:
     return [DataError(variants.path, line, "study_id", f"unknown study {cells['study_id']!r} (not in "
                       "meta_analysis/studies.csv)")
             for line, cells in variants.records() if cells["study_id"] and cells["study_id"] not in known]
+
+
+#: HTML tags, comments or processing instructions, and script URL schemes: never data.
+MARKUP = re.compile(r"<\s*[A-Za-z!/?]|\b(?:javascript|vbscript)\s*:", re.IGNORECASE)
+
+
+def _markup_problem(text: str) -> str:
+    found = MARKUP.search(text)
+    return f"markup is not data: {text[found.start():found.start() + 40]!r} (write it as plain text)"
+
+
+def _markup(data_dir: Path) -> list[DataError]:
+    """No data value carries HTML or a script URL. Every page escapes what it shows (analysis/report);
+    this refuses such input at the door as well, so a hostile value fails ``validate`` and CI."""
+    from analysis.inputs.files import error_at, load_yaml
+    from analysis.inputs.tables import read_csv
+
+    errors: list[DataError] = []
+
+    def walk(path: Path, doc, node, loc: tuple) -> None:
+        if isinstance(node, str) and MARKUP.search(node):
+            errors.append(error_at(path, doc, loc, _markup_problem(node), item_prefix=False))
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(key, str) and MARKUP.search(key):
+                    errors.append(error_at(path, doc, loc + (key,), _markup_problem(key)))
+                walk(path, doc, value, loc + (key,))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(path, doc, value, loc + (index,))
+
+    for path in sorted(data_dir.rglob("*.yaml")):
+        try:
+            doc = load_yaml(path)
+        except DataError:
+            continue  # reported by the file's own check
+        walk(path, doc, doc, ())
+    for path in sorted(data_dir.rglob("*.csv")):
+        try:
+            table = read_csv(path)
+        except DataError:
+            continue
+        for line, cells in table.records():
+            errors += [DataError(path, line, column, _markup_problem(value))
+                       for column, value in cells.items() if MARKUP.search(value)]
+    return errors
 
 
 def _toc_files(toc: Path, book_root: Path) -> list[DataError]:
@@ -122,6 +171,7 @@ def validate_errors(data_dir: Path | str = paths.DATA, bibliography: Path | str 
 
         _collect(errors, lambda: load_stages(data_dir, bibliography))
     _collect(errors, lambda: errors.extend(_variant_studies(data_dir)))
+    _collect(errors, lambda: errors.extend(_markup(data_dir)))
     _declared_claims()
     _collect(errors, lambda: errors.extend(check_requirements(data_dir)))
     _collect(errors, lambda: errors.extend(check_kinds(data_dir, bibliography)))

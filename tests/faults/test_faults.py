@@ -216,6 +216,8 @@ FAULTS = [
           "{data}/claims.yaml:{line}: section: duplicate key"),
     Fault("claims-yaml-syntax", C, replace("  - id: meta-scope", "  - id: [meta-scope", at="    quote: \"We have"),
           "{data}/claims.yaml:{line}: yaml: did not find expected ',' or ']'"),
+    Fault("claims-yaml-alias-bomb", C, replace("claims:\n", "bomb: &a [x, x]\nboom: [*a, *a]\nclaims:\n", at="bomb"),
+          "{data}/claims.yaml:{line}: yaml: anchors and aliases (&a, *a) are not allowed in data files"),
     Fault("claims-empty-file", C, write(""), "{data}/claims.yaml: file: empty", alone=False),
     Fault("claims-only-comments", C, write("# nothing here\n"), "{data}/claims.yaml: file: empty (only comments)",
           alone=False),
@@ -496,6 +498,17 @@ FAULTS = [
           "outside expected range of 1-12"),
     Fault("stages-unknown-top-level-key", STG, replace("cut_off:\n", "colour: red\ncut_off:\n", at="colour"),
           "{data}/synthesis/stages.yaml:{line}: colour: unknown field"),
+    # ---------------------------------------------------------------- markup in data
+    Fault("markup-in-trial-quantity", E19, replace("quantity: patients enrolled", "quantity: <img src=x onerror=alert(1)>"),
+          "{data}/trials/e1910.yaml:{line}: figures[enrolled].quantity: markup is not data: '<img src=x onerror=alert(1)>' "
+          "(write it as plain text)"),
+    Fault("markup-in-csv-study", AR, cell("gimema-0288-relapse", "study", "GIMEMA <script>alert(1)</script>"),
+          "{data}/background/adult_relapse.csv:{line}: study: markup is not data: '<script>alert(1)</script>' (write it as "
+          "plain text)", alone=False),
+    Fault("script-url-in-cited-works", CW, replace('    location: "abstract; doi:10.1200/JCO.2011.37.8018',
+                                                   '    location: "javascript:alert(1); doi:10.1200/JCO.2011.37.8018'),
+          "{data}/background/cited_works.yaml:{line}: works[Hunger2012].location: markup is not data: "
+          "'javascript:alert(1); doi:10.1200/JCO.201' (write it as plain text)"),
     Fault("stray-csv", ST, add_file("extra.csv", "a,b\n1,2\n"),
           "{data}/meta_analysis/extra.csv: file: no schema covers this table (add it to analysis/inputs/tables.py)",
           alone=False),
