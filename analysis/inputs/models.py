@@ -15,7 +15,8 @@ input is worse than one that stops:
 
 Rules that relate several entries (duplicate ids, a count above the count it is part of) are the
 ``check_*`` functions; they run once the document has its structure. Every problem becomes a
-:class:`~analysis.inputs.files.DataError` naming the file, the line, the field and the problem.
+:class:`~analysis.inputs.files.DataError` naming the file, the line, the field and the problem
+(the wording is :mod:`analysis.inputs.model_errors`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -34,7 +35,6 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
-    ValidationError,
     ValidationInfo,
     field_validator,
 )
@@ -52,6 +52,7 @@ from analysis.inputs.files import (
     read_text,
     toc_pages,
 )
+from analysis.inputs.model_errors import describe, validate_at, validate_document
 
 #: Largest number accepted in a printed value or a count (no trial or cohort comes near it).
 MAX_NUMBER = 10_000_000
@@ -208,7 +209,7 @@ class Expected(Strict):
 def _expected(value: Any) -> Expected:
     """``{citation: ..., verdict: ...}``, checked as one field (its errors name ``expected``)."""
     if not isinstance(value, dict):
-        raise ValueError(f"must be a mapping {{citation: ..., verdict: ...}}, got {_describe(value)}")
+        raise ValueError(f"must be a mapping {{citation: ..., verdict: ...}}, got {describe(value)}")
     unknown = sorted(str(k) for k in value if k not in ("citation", "verdict"))
     if unknown:
         raise ValueError(f"unknown field {unknown[0]!r} (allowed: citation, verdict)")
@@ -461,92 +462,6 @@ def _duplicates(path: Path, doc: Any, listing: str, values: list, name: str, wha
                                    f"{text} (first at line {locate(doc, (listing, first[value], name))})"))
         first.setdefault(value, i)
     return errors
-
-
-_KIND_WORDS = {bool: "the true/false value", int: "the number", float: "the number", str: "the text",
-               list: "a list", dict: "a mapping"}
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing (an empty value)"
-    for kind, words in _KIND_WORDS.items():
-        if isinstance(value, kind):
-            if kind in (list, dict):
-                return words
-            shown = str(value).lower() if kind is bool else repr(value)
-            return f"{words} {shown[:60]}"
-    return f"{type(value).__name__} {str(value)[:60]!r}"
-
-
-def _model_at(model: Any, loc: tuple) -> type[BaseModel] | None:
-    """The model class that owns the field at ``loc`` (to list its allowed fields)."""
-    current = model
-    for step in loc:
-        while get_origin(current) is Annotated:
-            current = get_args(current)[0]
-        origin = get_origin(current)
-        if origin in (list, tuple, dict):
-            current = get_args(current)[-1 if origin is dict else 0]
-            continue
-        if isinstance(current, type) and issubclass(current, BaseModel) and step in current.model_fields:
-            current = current.model_fields[step].annotation
-            continue
-        return None
-    while get_origin(current) is Annotated:
-        current = get_args(current)[0]
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _problem(model: type[BaseModel], error: dict) -> str:
-    kind, value = error["type"], error.get("input")
-    if kind == "missing":
-        return "missing field"
-    if kind == "extra_forbidden":
-        owner = _model_at(model, tuple(error["loc"][:-1]))
-        allowed = f" (allowed: {', '.join(owner.model_fields)})" if owner else ""
-        return f"unknown field{allowed}"
-    if kind == "string_type" and isinstance(error["loc"][-1], int):
-        return f"must be a list of strings (in quotes); item {error['loc'][-1] + 1} is {_describe(value)}"
-    if kind == "string_type":
-        return f"must be text (in quotes when it looks like a number or true/false), got {_describe(value)}"
-    if kind == "bool_type":
-        return f"must be true or false (unquoted), got {_describe(value)}"
-    if kind in ("int_type", "int_from_float", "int_parsing"):
-        return f"must be a whole number, got {_describe(value)}"
-    if kind in ("list_type", "tuple_type"):
-        return f"must be a list, got {_describe(value)}"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"must be a mapping (key: value lines), got {_describe(value)}"
-    if kind == "literal_error":
-        return f"unknown value {value!r} (allowed: {error['ctx']['expected']})"
-    if kind == "too_short":
-        return "must not be empty"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        bound = error["ctx"].get("ge", error["ctx"].get("le"))
-        return f"must be {'at least' if kind == 'greater_than_equal' else 'at most'} {bound}, got {value!r}"
-    return str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
-
-
-def validate_document(model: type[BaseModel], doc: Any, path: Path | str,
-                      context: Context | None = None) -> tuple[Any, list[DataError]]:
-    """Validate a YAML document against ``model``: (the model or None, one DataError per problem)."""
-    return validate_at(model, doc, path, doc, (), context)
-
-
-def validate_at(model: type[BaseModel], value: Any, path: Path | str, doc: Any, loc: tuple,
-                context: Context | None = None) -> tuple[Any, list[DataError]]:
-    """Validate the part ``value`` of a YAML document found at ``loc`` against ``model``; errors
-    name their line and field in the whole document."""
-    try:
-        return model.model_validate(value, context=context or Context()), []
-    except ValidationError as exc:
-        errors = []
-        for error in exc.errors(include_url=False):
-            where = loc + tuple(step for step in error["loc"] if step != "[key]")
-            names_item = error["type"] in ("value_error", "string_type")  # the message says which value
-            errors.append(error_at(path, doc, where, _problem(model, error), item_prefix=not names_item))
-        return None, errors
 
 
 __all__ = ["Context", "ClaimsFile", "ErrataFile", "TrialFile", "CitedWorksFile", "SourceKeysFile",
