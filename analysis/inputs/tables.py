@@ -43,6 +43,12 @@ class Col:
     error: str = ""
     percentages: bool = False  # printed percentages in the text must lie in [0, 100]
 
+    def __post_init__(self) -> None:
+        if self.kind not in ("text", "count", "flag"):
+            raise ValueError(f"unknown column kind {self.kind!r}")
+        if self.kind == "text" and self.values is not None and set(self.values) <= {"true", "false", "yes", "no"}:
+            raise ValueError("a true/false column is a flag (_flag()): as text, 'false' would be a true value")
+
     def rules(self) -> list[str]:
         out = ["required"] if self.required else []
         if self.kind == "count":
@@ -159,12 +165,13 @@ OUTCOME_VARIANTS = TableSpec(
     columns={
         "study_id": _text(True, _ID, error="must be a lowercase slug"),
         "outcome": _text(True, values=("cr", "mrd")),
-        "primary": _text(True, values=("true", "false")),
+        "primary": _flag(required=True),
         "response": _text(True, values=("CR", "CR/CRh", "CR/CRh/CRi", "CR/CRi", "M1", "response-unspecified", "MRD")),
-        "denominator": _text(True, values=("randomised", "treated", "evaluable", "responders-assessed", "mrd-evaluable")),
+        "denominator": _text(True, values=("randomised", "treated", "evaluable", "responders-assessed",
+                                           "mrd-evaluable")),
         "scope": _text(True, values=("rr", "mrd-positive", "consolidation")),
         "cohort": _text(True, values=("whole", "subset", "interim")),
-        "hypothetical": _text(True, values=("true", "false")),
+        "hypothetical": _flag(required=True),
         "definition": _text(True),
         "events": _count(),
         "total": _count(),

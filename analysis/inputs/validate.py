@@ -13,6 +13,8 @@ what relates files to each other, so that ``python -m analysis validate`` fails 
   (every claim's ``page`` is listed, every listed page exists);
 - no value carries HTML markup or a script URL (the pages escape everything they show; this
   refuses it at the door as well);
+- the meta-analysis specifications (``meta_analysis/specifications.yaml``) and the cross-checks of
+  the candidate tables (:mod:`analysis.stats.specifications`);
 - across files: each ``study_id`` of ``outcome_variants.csv`` is a study of ``studies.csv``; every
   claim an evaluator declares is in ``claims.yaml``; every id the code looks up exists
   (:mod:`analysis.inputs.requirements`).
@@ -31,8 +33,8 @@ from analysis.inputs.files import DataError, DataErrors, MissingInput, load_clai
 #: Data files the report cannot be built without (besides the tables and the trial files the code needs).
 _REQUIRED = "not found (the report needs it)"
 REQUIRED_FILES = ("claims.yaml", "errata.yaml", "source/commentary.txt", "source_keys.yaml",
-                  "meta_analysis/published.yaml", "background/cited_works.yaml", "background/selection.yaml",
-                  "synthesis/stages.yaml")
+                  "meta_analysis/published.yaml", "meta_analysis/specifications.yaml", "background/cited_works.yaml",
+                  "background/selection.yaml", "synthesis/stages.yaml")
 
 
 def _collect(errors: list[DataError], action) -> object:
@@ -171,6 +173,12 @@ def validate_errors(data_dir: Path | str = paths.DATA, bibliography: Path | str 
 
         _collect(errors, lambda: load_stages(data_dir, bibliography))
     _collect(errors, lambda: errors.extend(_variant_studies(data_dir)))
+    if (data_dir / "meta_analysis" / "specifications.yaml").is_file():  # study sets, definitions, models
+        from analysis.stats.specifications import load_candidates, load_specifications
+
+        _collect(errors, lambda: load_specifications(data_dir))
+        if not any(e.file.endswith(("studies.csv", "outcome_variants.csv")) for e in errors):
+            _collect(errors, lambda: load_candidates(data_dir))  # the tables' cross-checks, once they load
     _collect(errors, lambda: errors.extend(_markup(data_dir)))
     _declared_claims()
     _collect(errors, lambda: errors.extend(check_requirements(data_dir)))
