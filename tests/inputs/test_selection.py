@@ -36,7 +36,7 @@ def errors(data_copy):
     ("{use: pool, pool_only: second-or-later,", "{use: pool, pool_only: third,",
      "data/background/selection.yaml:{line}: salvage_cr.csv.gmall-second-salvage.pool_only: unknown value 'third' (allowed: 'first', 'second-or-later', 'randomised', 'cohort' or 'all')"),
     ("  tower-blin-tr-fatal: {use: pool,", "  tower-blin-tr-fatal: {use: pool, colour: red,",
-     "data/background/selection.yaml:{line}: blinatumomab_fatal_events.csv.tower-blin-tr-fatal.colour: unknown field (allowed: use, why, label, complement, pool_only, alternative_of, superseded_by, subset_of, sensitivity)"),
+     "data/background/selection.yaml:{line}: blinatumomab_fatal_events.csv.tower-blin-tr-fatal.colour: unknown field (allowed: use, why, label, complement, pool_only, alternative_of, superseded_by, subset_of, sensitivity, design)"),
 ])
 def test_errors_name_file_line_and_field(data_copy, old, new, expected):
     path = data_copy.joinpath(*SEL)
