@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from analysis.inputs import paths
 from analysis.inputs.files import DataError, load_yaml, raise_if_any
+from analysis.inputs.models import validate_at
 
 RELAPSE_USES = ("check", "context", "words")
 #: The allowed ``use`` values of each table.
@@ -48,14 +49,6 @@ class RowUse(BaseModel):
     design: Literal["randomised", "single-arm"] | None = None
 
 
-def _message(exc: ValidationError) -> list[tuple[str, str]]:
-    out = []
-    for err in exc.errors():
-        field = ".".join(str(x) for x in err["loc"]) or "entry"
-        out.append((field, err["msg"].replace("Input should be", "must be")))
-    return out
-
-
 def load_selection(data_dir: Path | str | None = None, tables: dict[str, list[str]] | None = None
                    ) -> dict[str, dict[str, RowUse]]:
     """``{table: {row_id: RowUse}}``, validated against the tables' row ids.
@@ -69,13 +62,14 @@ def load_selection(data_dir: Path | str | None = None, tables: dict[str, list[st
     if not isinstance(data, dict):
         raise DataError(path, None, "file", "expected a mapping of table names")
     if tables is None:
-        import pandas as pd
+        from analysis.inputs.tables import read_csv
+
         tables = {}
-        for name in USES:
-            try:
-                tables[name] = [str(x) for x in pd.read_csv(root / "background" / name, dtype=str)["row_id"]]
-            except (OSError, KeyError, ValueError) as exc:
-                raise DataError(root / "background" / name, None, "row_id", f"cannot read the row ids ({exc})") from None
+        for name in USES:  # every record's id, well-formed or not (the table's own check reports the rest)
+            table = read_csv(root / "background" / name)
+            if table.header[:1] != ["row_id"]:
+                raise DataError(table.path, 1, "header", "the first column must be row_id")
+            tables[name] = table.keys
     out: dict[str, dict[str, RowUse]] = {}
     for name in data:
         if name not in USES:
@@ -97,10 +91,9 @@ def load_selection(data_dir: Path | str | None = None, tables: dict[str, list[st
             if not isinstance(spec, dict):
                 errors.append(DataError(path, line, where, "expected a mapping {use: ..., why: ...}"))
                 continue
-            try:
-                use = RowUse.model_validate(dict(spec))
-            except ValidationError as exc:
-                errors.extend(DataError(path, spec.line_of(f.split(".")[0]), f"{where}.{f}", m) for f, m in _message(exc))
+            use, problems = validate_at(RowUse, spec, path, data, (name, row_id))
+            if use is None:
+                errors.extend(problems)
                 continue
             if use.use not in allowed:
                 errors.append(DataError(path, spec.line_of("use"), f"{where}.use",

@@ -24,17 +24,15 @@ file, the row or line, and the field.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.inputs import paths
-from analysis.inputs.files import DataError, bib_keys, display_path, load_yaml, raise_if_any
+from analysis.inputs.files import DataError, display_path, error_at, load_yaml, locate, raise_if_any, read_text
 
 SOURCE_KEYS = "source_keys.yaml"
 ID_FIELDS = ("doi", "pmid", "pmcid", "nct")
-_FIELDS = {"bibkey", *ID_FIELDS, "also", "names", "used_in", "note"}
 
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s,;\"'()\[\]<>]+")
 _PMID_TEXT = re.compile(r"\bPMID:?\s*(\d{5,9})\b")
@@ -46,8 +44,10 @@ _NAME_COLUMNS = ("study_id", "study", "label")
 
 def data_files(data_dir: Path | str = paths.DATA) -> list[Path]:
     """The data files whose sources must be mapped: the CSV tables and the figure/works YAML files."""
+    from analysis.inputs.tables import TABLES
+
     root = Path(data_dir)
-    files = sorted((root / "meta_analysis").glob("*.csv")) + sorted((root / "background").glob("*.csv"))
+    files = sorted(root / name for name in TABLES if (root / name).is_file())  # a stray CSV is reported as such
     files += sorted((root / "trials").glob("*.yaml"))
     files += [p for p in (root / "meta_analysis" / "published.yaml", root / "background" / "cited_works.yaml")
               if p.exists()]
@@ -66,7 +66,7 @@ class Mention:
     """An identifier (or, for CSV rows, the row itself) found in a data file."""
 
     file: Path
-    where: str
+    where: int
     field: str
     kind: str          # doi | pmid | pmcid | nct
     value: str
@@ -85,25 +85,23 @@ def _identifiers(text: str, column: str) -> list[tuple[str, str]]:
 @dataclass
 class _Row:
     file: Path
-    where: str
+    where: int
     cells: dict
 
 
-def _csv_rows(path: Path) -> list[_Row]:
-    rows = []
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        start = reader.line_num + 1
-        for number, record in enumerate(reader, start=1):
-            rows.append(_Row(path, f"row {number} (line {start})", {k: v or "" for k, v in record.items()}))
-            start = reader.line_num + 1
-    return rows
+def _csv_rows(path: Path) -> tuple[list[_Row], bool]:
+    """The well-formed records of a CSV file (malformed ones are reported by the table's own check),
+    and whether they are all of its records."""
+    from analysis.inputs.tables import read_csv
+
+    table = read_csv(path)
+    return [_Row(path, line, cells) for line, cells in table.records()], bool(table.rows) and not table.errors
 
 
 def _yaml_lines(path: Path) -> list[tuple[int, str, str]]:
     """(line number, key on that line or 'text', line text) for every line of a YAML file."""
     out = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
         key = re.match(r"\s*(?:-\s+)?([A-Za-z_][\w-]*):", line)
         out.append((number, "comment" if line.lstrip().startswith("#") else (key.group(1) if key else "text"), line))
     return out
@@ -122,12 +120,6 @@ class SourceWork:
         return {(k, v) for k, values in self.ids.items() for v in values} | set(self.also)
 
 
-def _as_list(value) -> list:
-    if value in (None, ""):
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-
-
 def _kind_of(value: str) -> str | None:
     for kind, pattern in (("doi", _DOI), ("pmcid", _PMCID), ("nct", _NCT)):
         if pattern.fullmatch(value.strip()):
@@ -137,63 +129,46 @@ def _kind_of(value: str) -> str | None:
 
 def load_source_keys(path: Path | str | None = None, data_dir: Path | str = paths.DATA,
                      bibliography: Path | str = paths.BIBLIOGRAPHY) -> list[SourceWork]:
-    """Read and check ``data/source_keys.yaml`` against the bibliography and the data files."""
+    """Read and check ``data/source_keys.yaml`` (:class:`analysis.inputs.models.SourceKeysFile`)
+    against the bibliography and the data files."""
+    from analysis.inputs.models import Context, SourceKeysFile, check_source_keys, validate_document
+
     data_dir = Path(data_dir)
     path = Path(path) if path is not None else data_dir / SOURCE_KEYS
-    errors: list[DataError] = []
     if not path.exists():
         raise DataError(path, None, "file", "missing: every work that supplies data needs a BibTeX key here")
-    document = load_yaml(path)
-    entries = document.get("works") if isinstance(document, dict) else None
-    if not isinstance(entries, list):
-        raise DataError(path, None, "works", "expected a list of works under 'works:'")
-    keys = bib_keys(bibliography)
-    bib_name = display_path(bibliography)
+    context = Context.build(bibliography=bibliography)
+    doc = load_yaml(path)
+    model, errors = validate_document(SourceKeysFile, doc, path, context)
+    if model is None:
+        raise_if_any(context.errors + errors)
+    errors += check_source_keys(model, doc, path)
     works: list[SourceWork] = []
-    seen: dict[str, int] = {}
-    for index, entry in enumerate(entries):
-        line = getattr(entry, "line", None)
-        if not isinstance(entry, dict):
-            errors.append(DataError(path, line, f"works[{index}]", "expected a mapping"))
-            continue
-        label = f"works[{entry.get('bibkey', index)}]"
-        for unknown in sorted(set(entry) - _FIELDS):
-            errors.append(DataError(path, entry.line_of(unknown), f"{label}.{unknown}", "unknown field"))
-        bibkey = str(entry.get("bibkey") or "")
-        if not bibkey:
-            errors.append(DataError(path, line, f"{label}.bibkey", "missing"))
-            continue
-        if bibkey not in keys:
-            errors.append(DataError(path, entry.line_of("bibkey"), f"{label}.bibkey",
-                                    f"unknown BibTeX key {bibkey!r} (not in {bib_name})"))
-        if bibkey in seen:
-            errors.append(DataError(path, entry.line_of("bibkey"), f"{label}.bibkey",
-                                    f"listed twice (first at line {seen[bibkey]})"))
-        seen.setdefault(bibkey, entry.line_of("bibkey"))
-        work = SourceWork(bibkey=bibkey, line=entry.line_of("bibkey"))
+    for i, entry in enumerate(model.works):
+        def err(name: str, problem: str, _i=i) -> None:
+            errors.append(error_at(path, doc, ("works", _i, name), problem))
+
+        work = SourceWork(bibkey=entry.bibkey, line=locate(doc, ("works", i, "bibkey")) or 0)
         for kind in ID_FIELDS:
-            values = _as_list(entry.get(kind))
+            values = getattr(entry, kind)
             for value in values:
                 if _kind_of(value) != kind:
-                    errors.append(DataError(path, entry.line_of(kind), f"{label}.{kind}",
-                                            f"{value!r} is not a {kind.upper()}"))
+                    err(kind, f"{value!r} is not a {kind.upper()}")
             work.ids[kind] = {normalise(kind, v) for v in values}
-        for value in _as_list(entry.get("also")):
+        for value in entry.also:
             kind = _kind_of(value)
             if kind is None:
-                errors.append(DataError(path, entry.line_of("also"), f"{label}.also",
-                                        f"{value!r} is not a DOI, PMID, PMCID or NCT number"))
+                err("also", f"{value!r} is not a DOI, PMID, PMCID or NCT number")
             else:
                 work.also.add((kind, normalise(kind, value)))
-        work.names = _as_list(entry.get("names"))
-        work.used_in = _as_list(entry.get("used_in"))
+        work.names = list(entry.names)
+        work.used_in = list(entry.used_in)
         for used in work.used_in:
             if not (data_dir / used).exists():
-                errors.append(DataError(path, entry.line_of("used_in"), f"{label}.used_in",
-                                        f"no data file {used!r}"))
+                err("used_in", f"no data file {used!r}")
         works.append(work)
     errors += _check_data(path, works, data_dir)
-    raise_if_any(errors)
+    raise_if_any(context.errors + errors)
     return works
 
 
@@ -212,10 +187,19 @@ def _check_data(path: Path, works: list[SourceWork], data_dir: Path) -> list[Dat
                                     f"{kind.upper()} {value} maps to no BibTeX key (add it to {display_path(path)})"))
         return owners
 
+    unreadable: set[str] = set()
     for file in data_files(data_dir):
         rel = str(file.relative_to(data_dir))
-        if file.suffix == ".csv":
-            for row in _csv_rows(file):
+        try:
+            rows, complete = _csv_rows(file) if file.suffix == ".csv" else (None, True)
+            lines = _yaml_lines(file) if rows is None else []
+        except DataError:  # reported by the file's own check; its uses cannot be compared
+            unreadable.add(rel)
+            continue
+        if not complete:
+            unreadable.add(rel)
+        if rows is not None:
+            for row in rows:
                 owners: set[str] = set()
                 for column, text in row.cells.items():
                     for kind, value in _identifiers(text, column):
@@ -234,21 +218,22 @@ def _check_data(path: Path, works: list[SourceWork], data_dir: Path) -> list[Dat
                 for key in owners:
                     found[key].add(rel)
         else:
-            for number, key, text in _yaml_lines(file):
+            for number, key, text in lines:
                 if key == "comment":
                     continue
                 for kind, value in _identifiers(text, key):
-                    for owner in mention(file, str(number), key, kind, value):
+                    for owner in mention(file, number, key, kind, value):
                         found[owner].add(rel)
                 cited = re.match(r"\s*(?:-\s+)?bibkey:\s*([\w-]+)", text)
                 if cited:
                     if cited.group(1) in found:
                         found[cited.group(1)].add(rel)
                     else:
-                        errors.append(DataError(file, str(number), "bibkey",
+                        errors.append(DataError(file, number, "bibkey",
                                                 f"{cited.group(1)!r} is not listed in {display_path(path)}"))
     for work in works:
-        listed, actual = set(work.used_in), found[work.bibkey]
+        listed = {u for u in work.used_in if u not in unreadable and (data_dir / u).is_file()}  # else reported above
+        actual = found[work.bibkey] - unreadable
         if listed != actual:
             problems = []
             if actual - listed:

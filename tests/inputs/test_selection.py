@@ -1,10 +1,10 @@
 """data/background/selection.yaml: how every background row is used; one-line errors, nothing dropped silently."""
 
 import pytest
+from conftest import replace_in
 
 from analysis.inputs.files import DataError, DataErrors
 from analysis.inputs.selection import load_selection
-from conftest import replace_in
 
 SEL = ("background", "selection.yaml")
 
@@ -32,11 +32,11 @@ def errors(data_copy):
      "data/background/selection.yaml:{line}: salvage_cr.csv.inovate-soc-cr-cri-primary.superseded_by: no row 'inovate-final' in background/salvage_cr.csv"),
     ("{use: context, complement: true, why: \"cure rate; drawn as 1 − cure, which also counts toxic deaths and",
      "{use: context, complement: \"yes\", why: \"cure rate; drawn as 1 − cure, which also counts toxic deaths and",
-     "data/background/selection.yaml:{line}: adult_relapse.csv.esmo-adult-cure.complement: must be a valid boolean"),
+     "data/background/selection.yaml:{line}: adult_relapse.csv.esmo-adult-cure.complement: must be true or false (unquoted), got the text 'yes'"),
     ("{use: pool, pool_only: second-or-later,", "{use: pool, pool_only: third,",
-     "data/background/selection.yaml:{line}: salvage_cr.csv.gmall-second-salvage.pool_only: must be 'first', 'second-or-later', 'randomised', 'cohort' or 'all'"),
+     "data/background/selection.yaml:{line}: salvage_cr.csv.gmall-second-salvage.pool_only: unknown value 'third' (allowed: 'first', 'second-or-later', 'randomised', 'cohort' or 'all')"),
     ("  tower-blin-tr-fatal: {use: pool,", "  tower-blin-tr-fatal: {use: pool, colour: red,",
-     "data/background/selection.yaml:{line}: blinatumomab_fatal_events.csv.tower-blin-tr-fatal.colour: Extra inputs are not permitted"),
+     "data/background/selection.yaml:{line}: blinatumomab_fatal_events.csv.tower-blin-tr-fatal.colour: unknown field (allowed: use, why, label, complement, pool_only, alternative_of, superseded_by, subset_of, sensitivity, design)"),
 ])
 def test_errors_name_file_line_and_field(data_copy, old, new, expected):
     path = data_copy.joinpath(*SEL)
@@ -47,12 +47,14 @@ def test_errors_name_file_line_and_field(data_copy, old, new, expected):
 
 def test_a_row_without_an_entry_is_an_error_not_a_dropped_row(data_copy):
     path = data_copy.joinpath(*SEL)
-    replace_in(path, "  stjude-relapse-us: {use: check, why: \"relapse, US children (institutional patient page)\"}\n", "")
-    assert any("row 'stjude-relapse-us' of background/paediatric_relapse.csv has no entry" in e for e in errors(data_copy))
+    replace_in(path, "  stjude-relapse-us: {use: check, why: \"relapse, US children (institutional patient page)\"}\n",
+               "")
+    assert any("row 'stjude-relapse-us' of background/paediatric_relapse.csv has no entry" in e
+               for e in errors(data_copy))
 
 
 def test_an_unknown_table_is_named(data_copy):
     path = data_copy.joinpath(*SEL)
     path.write_text(path.read_text() + "\nother.csv:\n  x: {use: check, why: \"x\"}\n")
-    assert any(e.endswith("other.csv: unknown table (allowed: adult_relapse.csv, paediatric_relapse.csv, salvage_cr.csv, "
-                          "blinatumomab_fatal_events.csv)") for e in errors(data_copy))
+    assert any(e.endswith("other.csv: unknown table (allowed: adult_relapse.csv, paediatric_relapse.csv, "
+                          "salvage_cr.csv, blinatumomab_fatal_events.csv)") for e in errors(data_copy))

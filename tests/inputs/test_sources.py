@@ -3,11 +3,11 @@
 import re
 
 import pytest
+from conftest import ROOT
 
 from analysis.inputs.files import DataError, DataErrors, bib_keys
 from analysis.inputs.sources import keys_by_file, load_source_keys
 from analysis.inputs.validate import validate_all
-from conftest import ROOT
 
 
 def _errors(exc) -> list[str]:
@@ -29,9 +29,9 @@ def test_an_unmapped_doi_in_a_data_row_is_an_error(data_copy):
     with pytest.raises((DataError, DataErrors)) as info:
         load_source_keys(data_dir=data_copy)
     messages = _errors(info.value)
-    assert any("adult_relapse.csv:row 3 (line 4): doi: DOI 10.9999/unmapped.2024 maps to no BibTeX key" in m
+    assert any("adult_relapse.csv:4: doi: DOI 10.9999/unmapped.2024 maps to no BibTeX key" in m
                for m in messages), messages
-    assert any("adult_relapse.csv:row 3 (line 4): doi" in m for m in validate_all(data_copy))
+    assert any("adult_relapse.csv:4: doi" in m for m in validate_all(data_copy))
 
 
 def test_an_unmapped_nct_in_a_yaml_line_is_an_error(data_copy):
@@ -49,23 +49,24 @@ def test_an_unknown_bibkey_is_an_error(data_copy):
     with pytest.raises((DataError, DataErrors)) as info:
         load_source_keys(data_dir=data_copy)
     messages = _errors(info.value)
-    assert any(re.search(r"source_keys\.yaml:\d+: works\[Topp2099Nowhere\]\.bibkey: unknown BibTeX key 'Topp2099Nowhere'", m)
+    pattern = r"source_keys\.yaml:\d+: works\[Topp2099Nowhere\]\.bibkey: unknown BibTeX key 'Topp2099Nowhere'"
+    assert any(re.search(pattern, m)
                for m in messages), messages
 
 
 def test_a_row_naming_no_work_is_an_error(data_copy):
     path = data_copy / "background" / "paediatric_relapse.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("St. Jude Together, ALL relapse page", "An unnamed web page", 1),
-                    encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("St. Jude Together, ALL relapse page", "An unnamed web page", 1), encoding="utf-8")
     messages = validate_all(data_copy)
-    assert any("paediatric_relapse.csv:row 10 (line 11): study: 'An unnamed web page': names no work" in m
+    assert any("paediatric_relapse.csv:11: study: 'An unnamed web page': names no work" in m
                for m in messages), messages
 
 
 def test_used_in_must_match_the_files(data_copy):
     path = data_copy / "source_keys.yaml"
     text = path.read_text(encoding="utf-8")
-    line = next(l for l in text.splitlines() if "bibkey: Sigmund2020BLCTT," in l)
+    line = next(row for row in text.splitlines() if "bibkey: Sigmund2020BLCTT," in row)
     path.write_text(text.replace(line, line.replace("used_in: [background/adult_relapse.csv]",
                                                     "used_in: [background/salvage_cr.csv]")), encoding="utf-8")
     messages = validate_all(data_copy)

@@ -3,10 +3,10 @@
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from analysis.inputs.files import DataError, DataErrors
 from analysis.inputs.tables import TABLES, available_tables, describe, load_table, unregistered_tables
-from conftest import ROOT
 
 HEADER = ("study_id,outcome,primary,response,denominator,scope,cohort,hypothetical,"
           "definition,events,total,derived,location,notes\n")
@@ -42,7 +42,8 @@ def test_every_table_in_data_is_registered_and_valid():
 
 
 def test_typed_loading(tmp_path):
-    frame = load_table("meta_analysis/outcome_variants.csv", write(tmp_path, GOOD + "x1,mrd,MRD,,73,,PMID 1 Table 2,\n"))
+    frame = load_table("meta_analysis/outcome_variants.csv",
+                       write(tmp_path, GOOD + "x1,mrd,MRD,,,,PMID 1 Table 2,\n"))
     assert frame.loc[0, "events"] == 91 and str(frame["events"].dtype) == "Int64"
     assert frame.loc[0, "derived"] is False or frame.loc[0, "derived"] == False  # noqa: E712
     assert pd.isna(frame.loc[1, "events"])
@@ -51,7 +52,7 @@ def test_typed_loading(tmp_path):
 @pytest.mark.parametrize("row, field, problem", [
     ("tower,cr,CR,300,267,false,PMID 1 abstract,\n", "events", "300 events exceed total 267"),
     ("tower,cr,CR,91,267,false,,\n", "location", "missing source location for events = 91"),
-    ("tower,cr,CR,91,267,,PMID 1 abstract,\n", "derived", "must say true/false"),
+    ("tower,cr,CR,91,267,,PMID 1 abstract,\n", "derived", "must say true or false"),
     ("tower,cr,CR,91.5,267,false,PMID 1 abstract,\n", "events", "must be a whole number"),
     ("tower,os,CR,91,267,false,PMID 1 abstract,\n", "outcome", "must be one of: cr, mrd"),
     ("Tower 2017,cr,CR,91,267,false,PMID 1 abstract,\n", "study_id", "must be a lowercase slug"),
@@ -59,14 +60,14 @@ def test_typed_loading(tmp_path):
 ])
 def test_bad_row_gives_one_line_naming_file_row_and_field(tmp_path, row, field, problem):
     lines = errors_of(write(tmp_path, GOOD + row))
-    line = next(l for l in lines if f": {field}: " in l)
+    line = next(row for row in lines if f": {field}: " in row)
     assert problem in line
-    assert line.startswith(str(tmp_path / "meta_analysis" / "outcome_variants.csv") + ":row 2 (line 3): ")
+    assert line.startswith(str(tmp_path / "meta_analysis" / "outcome_variants.csv") + ":3: ")  # header = line 1
 
 
 def test_header_problems(tmp_path):
     lines = errors_of(write(tmp_path, GOOD, header=HEADER.replace(",notes", "")))
-    assert lines == [f"{tmp_path / 'meta_analysis' / 'outcome_variants.csv'}:1: header: missing ['notes']"]
+    assert lines == [f"{tmp_path / 'meta_analysis' / 'outcome_variants.csv'}:1: header: missing notes"]
 
 
 def test_duplicate_ids(tmp_path):

@@ -1,10 +1,10 @@
 """Trial figure files: content of e1910.yaml and every validation error path."""
 
 import pytest
+from conftest import ROOT, replace_in
 
 from analysis.inputs.files import DataError, DataErrors
 from analysis.inputs.trials import landmark_months, load_trial
-from conftest import ROOT, replace_in
 
 BIB = ROOT / "book" / "references.bib"
 
@@ -26,7 +26,7 @@ def assert_one_line_error(data_copy, old, new, field, problem):
     replace_in(data_copy / "trials" / "e1910.yaml", old, new)
     with pytest.raises((DataError, DataErrors)) as info:
         load_trial("e1910", data_copy / "trials", BIB)
-    line = next(l for l in str(info.value).splitlines() if f": {field}: " in l)
+    line = next(row for row in str(info.value).splitlines() if f": {field}: " in row)
     assert problem in line
     assert line.startswith(str(data_copy / "trials" / "e1910.yaml") + ":")
 
@@ -35,7 +35,7 @@ def assert_one_line_error(data_copy, old, new, field, problem):
     ('printed: "112"\n    of: randomised\n    report: nejm2024', 'printed: "300"\n    of: randomised\n    report: nejm2024',
      "figures[randomised-blinatumomab].printed", "count 300 exceeds its total 224"),
     ('    location: "PMID 39047240, abstract (Results)"\n  - id: cr-after-induction\n',
-     '    location: ""\n  - id: cr-after-induction\n', "figures[enrolled].location", "missing"),
+     '    location: ""\n  - id: cr-after-induction\n', "figures[enrolled].location", "must not be empty"),
     ("report: fda2024\n    location: \"efficacy paragraph\"\n  - id: fda-randomised-chemotherapy",
      "report: fda2025\n    location: \"efficacy paragraph\"\n  - id: fda-randomised-chemotherapy",
      "figures[fda-randomised-blinatumomab].report", "unknown report 'fda2025'"),
@@ -68,10 +68,10 @@ def test_landmark_fields_and_data_cuts():
     gaballa = load_trial("gaballa2022")
     assert gaballa.figure("os-1y").time_months == 12.0 and gaballa.figure("os-1y").denominator == "analysed"
     assert gaballa.cuts == {}
-    with pytest.raises(ValueError, match="has no landmark time"):
-        trial.figure("enrolled").time_months
+    with pytest.raises(ValueError, match="needs the landmark time"):
+        _ = trial.figure("enrolled").time_months
     with pytest.raises(ValueError, match="has no single number"):
-        disease.value
+        _ = disease.value
 
 
 @pytest.mark.parametrize("text, months", [("3 years", 36.0), ("1 year", 12.0), ("12 months", 12.0), ("3.5 years", 42.0),
@@ -91,7 +91,7 @@ def test_landmark_months_rejects(text, problem):
     ('    time: "5 years"\n    denominator: fda-randomised-blinatumomab', '    time: "5 weeks"\n    denominator: fda-randomised-blinatumomab',
      "figures[fda-os5-blinatumomab].time", "unit 'weeks'"),
     ('    time: "3 years"\n    denominator: randomised-blinatumomab', '    time: 3\n    denominator: randomised-blinatumomab',
-     "figures[nejm-os-blinatumomab].time", "must be the time as printed"),
+     "figures[nejm-os-blinatumomab].time", "must be text (in quotes"),
     ("    cut: later\n    report: fda2024\n    location: \"efficacy paragraph\"\n  - id: fda-os5-blinatumomab\n",
      "    cut: latest\n    report: fda2024\n    location: \"efficacy paragraph\"\n  - id: fda-os5-blinatumomab\n",
      "figures[fda-later-follow-up].cut", "unknown data cut 'latest'"),
@@ -107,11 +107,11 @@ def test_landmark_months_rejects(text, problem):
      "    denominator: follow-up\n    cut: interim3\n    report: nejm2024\n    location: \"PMID 39047240, abstract (Results)\"\n  - id: nejm-os-hr",
      "figures[nejm-os-chemotherapy].denominator", "is not a count of patients"),
     ("  interim3:\n    label: third efficacy interim analysis\n", "  interim3:\n    labels: third efficacy interim analysis\n",
-     "cuts.interim3.label", "missing short label"),
+     "cuts.interim3.label", "missing field"),
     ("  later:\n    label: later analysis (median follow-up 4.5 years)\n",
      "  later:\n    label: later analysis (median follow-up 4.5 years)\n    date: 2024\n",
      "cuts.later.date", "unknown field"),
-    ("cuts:\n  interim3:", "cuts: [interim3]\nunused:\n  interim3:", "cuts", "expected a mapping"),
+    ("cuts:\n  interim3:", "cuts: [interim3]\nunused:\n  interim3:", "cuts", "must be a mapping"),
 ])
 def test_invalid_landmark_fields_give_one_line_naming_the_field(data_copy, old, new, field, problem):
     assert_one_line_error(data_copy, old, new, field, problem)
