@@ -216,7 +216,7 @@ def test_survival_figure_draws_every_landmark_and_curve():
     texts = [t.get_text() for t in ax.texts]
     assert "85%" in texts and "62.5%" in texts and "median 71.4 months" in texts
     assert any(t.startswith("median follow-up 43 months") for t in texts)
-    assert ax.get_legend() is not None and "exp" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_legend() is not None and "model: exp" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_deaths_from_the_hazard_ratio_are_corrected_for_schoenfelds_bias():
