@@ -90,10 +90,11 @@ def claim_site_path(page: str, claim_id: str) -> str:
     return f"book/{page}.html#{claim_id}"
 
 
-def claim_record(claim_id: str, registry=None) -> CitationRecord:
-    """The record of one claim: its permalink is the anchor named by the claim id."""
-    registry = registry if registry is not None else load_claims()
-    claim = registry.get(claim_id)
+def claim_record(claim_id: str, registry=None, claim=None) -> CitationRecord:
+    """The record of one claim: its permalink is the anchor named by the claim id. ``claim``: the
+    registry entry itself, when the caller already holds it (the registry is not read then)."""
+    if claim is None:
+        claim = (registry if registry is not None else load_claims()).get(claim_id)
     me = report_version.identity()
     path = claim_site_path(claim.page, claim.id)
     return CitationRecord(key=claim.id, title=f"{me.title}: claim {claim.id}", author=me.author,
@@ -211,11 +212,11 @@ _CITE_BOX = _ENV.from_string(
     '</p></details>')
 
 
-def cite_box_html(claim_id: str, registry=None) -> Markup:
+def cite_box_html(claim_id: str, registry=None, claim=None) -> Markup:
     """The 'Cite this claim' box of a claim's header: permalink, formatted text, BibTeX and the
     three downloadable files. The URL is the canonical one, computed at build time (never from
     the browser's address); without a base URL the box gives the version and the page path."""
-    record = claim_record(claim_id, registry)
+    record = claim_record(claim_id, registry, claim)
     links = {ext: relative_to_page(record.site_path, download_path(record, ext)) for ext in FORMATS}
     return Markup(_CITE_BOX.render(r=record, text=as_text(record), bibtex=as_bibtex(record).rstrip("\n"),
                                    formats=list(FORMATS.items()), links=links))

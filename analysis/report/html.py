@@ -322,7 +322,7 @@ def cite_box(claim: Claim, result: ClaimResult) -> Markup:
     never from the browser's address."""
     from analysis.report.citation import cite_box_html
 
-    return cite_box_html(claim.id)
+    return cite_box_html(claim.id, claim=claim)
 
 
 def claim_header(claim: Claim, result: ClaimResult, rules_prefix: str = "../../", part: str = "all") -> Markup:
