@@ -44,21 +44,18 @@ CLAIM_IDS = ["e1910-population", "e1910-mrd-threshold", "e1910-randomisation", "
 # decide whether the trial's own eligibility singles out older patients (it starts at 30).
 OLDER_FROM_AGE = 55
 
-# The hazard-ratio/P-value pairs each report prints (HR figure id, P figure id or None).
-HR_REPORTS = [("ash-os-hr", "ash-os-p"), ("nejm-os-hr", "nejm-os-p"), ("fda-os-hr", "fda-os-p"),
-              ("nejm-rfs-hr", None), ("fda-os5-hr", None)]
-# Landmarks checked for Kaplan-Meier attainability (figure id, arm-size figure id).
-KM_LANDMARKS = [("nejm-os-blinatumomab", "randomised-blinatumomab"), ("nejm-os-chemotherapy", "randomised-chemotherapy"),
-                ("ash-os-blinatumomab", "randomised-blinatumomab"), ("ash-os-chemotherapy", "randomised-chemotherapy"),
-                ("fda-os-blinatumomab", "fda-randomised-blinatumomab"), ("fda-os-chemotherapy", "fda-randomised-chemotherapy"),
-                ("fda-os5-blinatumomab", "fda-randomised-blinatumomab"), ("fda-os5-chemotherapy", "fda-randomised-chemotherapy")]
-# Control-arm landmarks of the same analysis as the printed median, and the later analysis.
-SAME_CUT_CONTROL = ["ash-os-chemotherapy", "nejm-os-chemotherapy", "fda-os-chemotherapy"]
-LATER_CUT_CONTROL = ["fda-os-chemotherapy", "fda-os5-chemotherapy"]
-BLIN_LANDMARKS = ["nejm-os-blinatumomab", "ash-os-blinatumomab", "fda-os-blinatumomab", "fda-os5-blinatumomab"]
 
 
 # --------------------------------------------------------------------------- helpers
+
+def _comparisons(trial: Trial):
+    """The figures the consistency checks compare (``comparisons:`` of the trial file)."""
+    from analysis.inputs.files import DataError, MissingInput
+
+    if trial.comparisons is None:
+        raise MissingInput(DataError(trial.path, None, "comparisons", "missing: the median-OS checks need it"))
+    return trial.comparisons
+
 
 def _half_width(printed_number) -> float:
     """Half the rounding unit of a printed number on the analysis scale ("68%" -> 0.005)."""
@@ -349,7 +346,8 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
               "NEJM 2024, PMID 39047240, abstract", rule="exact-value", uninformative_reason="the full text could not be read"),
     ]
     # "not reached": every landmark of the blinatumomab arm lies above 50% beyond rounding.
-    blin_marks = [trial.figure(i) for i in BLIN_LANDMARKS]
+    comp = _comparisons(trial)
+    blin_marks = [trial.figure(i) for i in comp.experimental_landmarks]
     lowest = min(blin_marks, key=lambda f: f.value)
     above = all(rounding_interval(f.parsed.estimate)[0] > 0.5 for f in blin_marks)
     checks.append(rules.statement(above).check(
@@ -357,27 +355,29 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         f"every landmark is above 50% (lowest {lowest.printed} at {lowest.time}, {trial.reports[lowest.report].label}), "
         f"so any median lies beyond {lowest.time}", trial.cites(lowest.id)))
     median_checks = {}
-    for lid in SAME_CUT_CONTROL:
+    for lid in comp.same_cut_control:
         check, res = median_landmark_check(trial, control_med.id, lid)
         checks.append(check)
         median_checks[lid] = res
-    later, later_res = later_cut_check(trial, control_med.id, LATER_CUT_CONTROL)
+    later, later_res = later_cut_check(trial, control_med.id, comp.later_cut_control)
     checks.append(later)
     p_values = {}
-    for hr_id, p_id in HR_REPORTS:
-        check, res = hr_p_check(trial, hr_id, p_id)
+    for pair in comp.hazard_ratios:
+        check, res = hr_p_check(trial, pair.hr, pair.p)
+        hr_id = pair.hr
         checks.append(check)
         p_values[hr_id] = res
-    for hr_id, _ in HR_REPORTS:
-        checks.append(symmetry_check(trial, hr_id)[0])
+    for pair in comp.hazard_ratios:
+        checks.append(symmetry_check(trial, pair.hr)[0])
     ash_hr = trial.figure("ash-os-hr").parsed.estimate
     reduction = trial.figure("ash-risk-reduction")
     checks.append(rules.rounding(1 - float(ash_hr.value), reduction.parsed.estimate).check(
         "reduction in the risk of death = 1 - HR", reduction.printed,
         f"1 - {ash_hr.text} = {format_percent(1 - float(ash_hr.value))}", trial.cites(reduction.id)))
     km = {}
-    for fid, nid in KM_LANDMARKS:
-        check, res = km_check(trial, fid, nid)
+    for pair in comp.km_landmarks:
+        fid = pair.landmark
+        check, res = km_check(trial, fid, pair.n)
         checks.append(check)
         km[fid] = res
     follow = trial.figure("follow-up")

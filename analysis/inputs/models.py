@@ -343,12 +343,36 @@ class FigureEntry(Strict):
         return value
 
 
+class HazardRatioPair(Strict):
+    hr: NonEmpty
+    p: NonEmpty | None = None
+
+
+class LandmarkArm(Strict):
+    landmark: NonEmpty
+    n: NonEmpty
+
+
+class TrialComparisons(Strict):
+    """Which figures the consistency checks compare (curation as data, not code): each hazard ratio
+    with the P printed beside it, each landmark with the arm size it must be attainable from, the
+    control-arm landmarks of the same analysis as the printed median and of a later one, and the
+    experimental arm's landmarks."""
+
+    hazard_ratios: list[HazardRatioPair] = []
+    km_landmarks: list[LandmarkArm] = []
+    same_cut_control: list[NonEmpty] = []
+    later_cut_control: list[NonEmpty] = []
+    experimental_landmarks: list[NonEmpty] = []
+
+
 class TrialFile(Strict):
     trial: NonEmpty
     nct: Text = ""
     cuts: dict[StrictStr, TrialCut] = {}
     reports: Annotated[dict[StrictStr, TrialReport], Field(min_length=1)]
     figures: Annotated[list[FigureEntry], Field(min_length=1)]
+    comparisons: TrialComparisons | None = None
 
 
 def check_trial(model: TrialFile, doc: Any, path: Path) -> list[DataError]:
@@ -386,6 +410,29 @@ def check_trial(model: TrialFile, doc: Any, path: Path) -> list[DataError]:
                 err(i, "denominator", f"only a printed percentage has a denominator; {fig.printed!r} is not one")
             elif theirs is None or theirs.kind != "number" or theirs.estimate.unit or theirs.estimate.decimals:
                 err(i, "denominator", f"figure {n.id!r} ({n.printed!r}) is not a count of patients")
+    if model.comparisons is not None:
+        c = model.comparisons
+        refs = [(("comparisons", "hazard_ratios", i, "hr"), x.hr) for i, x in enumerate(c.hazard_ratios)]
+        refs += [(("comparisons", "hazard_ratios", i, "p"), x.p) for i, x in enumerate(c.hazard_ratios) if x.p]
+        refs += [(("comparisons", "km_landmarks", i, k), getattr(x, k)) for i, x in enumerate(c.km_landmarks)
+                 for k in ("landmark", "n")]
+        refs += [(("comparisons", name, i), v) for name in ("same_cut_control", "later_cut_control",
+                                                            "experimental_landmarks")
+                 for i, v in enumerate(getattr(c, name))]
+        from analysis.inputs.requirements import printed_kind as _printed_kind
+
+        # the form each compared figure must keep (a hazard ratio with its interval, ...)
+        forms = {"hr": ("estimate-ci",), "p": ("number",), "landmark": ("number%",), "n": ("number",)}
+        for where, figure_id in refs:
+            if figure_id not in by_id:
+                errors.append(error_at(path, doc, where, f"unknown figure {figure_id!r}"))
+                continue
+            role = where[-1] if isinstance(where[-1], str) else "landmark"
+            fig = by_id[figure_id]
+            kind = "text" if fig.text else (_printed_kind(parsed[figure_id]) if figure_id in parsed else "text")
+            if kind not in forms[role]:
+                errors.append(error_at(path, doc, where, f"figure {figure_id!r} is printed as {fig.printed!r}; the "
+                                       f"check needs {' or '.join(forms[role])}"))
     return errors
 
 

@@ -118,6 +118,8 @@ class Trial:
     reports: dict[str, Report]
     figures: dict[str, Figure]
     cuts: dict[str, Cut] = field(default_factory=dict)
+    #: which figures the consistency checks compare (``comparisons:`` of the trial file), or None
+    comparisons: object = None
 
     def figure(self, figure_id: str) -> Figure:
         try:
@@ -173,7 +175,8 @@ def load_trial(name: str, directory: Path | str = TRIALS,
                                line=locate(doc, ("figures", i)) or 0,
                                printed_line=locate(doc, ("figures", i, "printed")) or 0, text=f.text,
                                time=f.time, cut=f.cut, denominator=f.denominator, path=display_path(path))
-    return Trial(name=model.trial, path=display_path(path), reports=reports, figures=figures, cuts=cuts)
+    return Trial(name=model.trial, path=display_path(path), reports=reports, figures=figures, cuts=cuts,
+                 comparisons=model.comparisons)
 
 
 def trial_names(directory: Path | str = TRIALS) -> list[str]:

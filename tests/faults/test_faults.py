@@ -253,7 +253,12 @@ FAULTS = [
     Fault("e1910-read-yes-string", E19, replace("    read: false\n", "    read: \"yes\"\n", at="    read:"),
           "{data}/trials/e1910.yaml:{line}: reports.ash2022.read: must be true or false (unquoted), got the text 'yes'"),
     Fault("e1910-unknown-top-level-key", E19, replace("trial: E1910\n", "trial: E1910\nphase: 3\n", at="phase"),
-          "{data}/trials/e1910.yaml:{line}: phase: unknown field (allowed: trial, nct, cuts, reports, figures)"),
+          "{data}/trials/e1910.yaml:{line}: phase: unknown field (allowed: trial, nct, cuts, reports, figures, comparisons)"),
+    Fault("e1910-comparison-unknown-figure", E19, replace("  same_cut_control: [ash-os-chemotherapy,", "  same_cut_control: [ash-os-chemo,", at="ash-os-chemo,"),
+          "{data}/trials/e1910.yaml:{line}: comparisons.same_cut_control: item 1: unknown figure 'ash-os-chemo'"),
+    Fault("e1910-comparison-wrong-form", E19, replace("    - {hr: nejm-rfs-hr}\n", "    - {hr: nejm-os-p}\n", at="{hr: nejm-os-p}"),
+          "{data}/trials/e1910.yaml:{line}: comparisons.hazard_ratios[3].hr: figure 'nejm-os-p' is printed as '0.002'; "
+          "the check needs estimate-ci"),
     Fault("e1910-unknown-figure-field", E19, replace('    printed: "224"\n', '    printed: "224"\n    unit: patients\n', at="unit"),
           "{data}/trials/e1910.yaml:{line}: figures[randomised].unit: unknown field (allowed: text, id, quantity, printed, "
           "report, location, arm, of, derived, note, time, cut, denominator)"),
