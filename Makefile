@@ -37,7 +37,7 @@ book-clean: venv
 	$(MAKE) book
 
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 verify: venv
 	$(BIN)/python -m analysis verify

@@ -9,8 +9,8 @@ Three parts, used in this order by ``python -m analysis.report.store build``:
 
 1. **Fingerprints.** ``build_fingerprint()`` hashes what every page and every result depends on:
    the package (every file under ``analysis/``), the pins, ``_config.yml``, ``_toc.yml``, the
-   bibliography, the Python and library versions, the data directory's *location*
-   (``REPORT_DATA_DIR``) and the *names* of its files (an added, removed or renamed file changes
+   bibliography, the Python and library versions, every ``REPORT_*`` setting in the environment
+   (``REPORT_DATA_DIR``, ``REPORT_BASE_URL``, ...), the data directory's location and the *names* of its files (an added, removed or renamed file changes
    it; symlinks are followed and their targets named; names with spaces are ordinary names).
    Content is hashed (sha256), never size or modification time.
 2. **Read tracking.** An audit hook (PEP 578: ``sys.addaudithook``) records every file opened,
@@ -61,6 +61,8 @@ NOT_INPUTS = (".venv", ".git", "_build", "analysis", "node_modules")
 LEGACY_WRITES = ("book/_static/ledger.json", "book/_static/ledger.csv")  # see requests-build.md
 READ_ONLY_GIT = {"rev-parse", "status", "describe", "log", "show", "ls-files"}
 KEEP_NAMESPACES = 4
+# The build's own variables (where it writes, how many jobs): not inputs of any page.
+BUILD_VARIABLES = {"REPORT_STORE", "REPORT_SOURCE", "REPORT_READS_LOG", "REPORT_JOBS"}
 STORE_FORMAT = 1
 
 
@@ -145,6 +147,9 @@ def build_fingerprint(root: Path = ROOT, data_dir: Path | None = None) -> str:
             add("package", path.relative_to(root).as_posix(), file_digest(path))
     for name in GLOBAL_FILES:
         add("file", name, file_digest(root / name))
+    for name in sorted(os.environ):  # the report's settings (REPORT_DATA_DIR, REPORT_BASE_URL, ...)
+        if (name.startswith("REPORT_") and name not in BUILD_VARIABLES) or name == "SOURCE_DATE_EPOCH":
+            add("environment", name, os.environ[name])
     add("data-dir", str(data_dir))
     for row in _listing(data_dir) if data_dir.is_dir() else ["<no data directory>"]:
         add("data-name", row)
@@ -412,6 +417,9 @@ class Store:
         entries = [entry] + [e for e in self._index(name) if e.get("value") != entry["value"]][:3]
         _atomic_write(self.namespace / f"{name}.json", json.dumps(entries, indent=1, sort_keys=True).encode())
         self._memo[entry["value"]] = value
+        if name.startswith("group-"):  # one line per evaluation: a test counts them per build
+            with open(self.directory / "evaluations.log", "a", encoding="utf-8") as log:
+                log.write(f"{name} {entry['seconds']} {os.getpid()}\n")
         self._prune()
         return entry
 
