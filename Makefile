@@ -1,5 +1,6 @@
 # Two commands: `make book` builds the site, `make test` runs the tests. Both create .venv
-# from the pinned requirements when it is missing or stale (a stamp holds their hash).
+# from the pinned requirements when it is missing, and bring it to the pins in place when they
+# changed (a stamp holds their hash); the build fingerprint names every installed distribution.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -12,11 +13,15 @@ export PYTHONPATH := $(CURDIR)
 .PHONY: book book-clean test verify validate venv clean lock
 
 venv:
-	@if [ ! -x $(BIN)/python ] || [ "$$(cat $(STAMP) 2>/dev/null)" != "$(HASH)" ]; then \
+	@if [ ! -x $(BIN)/python ]; then \
 	  echo "creating $(VENV) from requirements.txt + constraints.txt"; \
-	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) && \
+	  $(PYTHON) -m venv $(VENV) && \
 	  $(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements.txt -c constraints.txt && \
 	  echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/report-analysis.pth" && \
+	  echo "$(HASH)" > $(STAMP); \
+	elif [ "$$(cat $(STAMP) 2>/dev/null)" != "$(HASH)" ]; then \
+	  echo "updating $(VENV) in place to requirements.txt + constraints.txt (never deleted: other checkouts and running builds may share it)"; \
+	  $(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements.txt -c constraints.txt && \
 	  echo "$(HASH)" > $(STAMP); \
 	fi
 

@@ -777,11 +777,24 @@ def main(argv: list[str] | None = None) -> int:
     book.add_argument("source", nargs="?", default=str(ROOT), help="the book's folder (default: this checkout)")
     book.add_argument("--path-output", default=None, help="build into PATH/_build (default: the source)")
     book.add_argument("--jobs", type=int, default=int(os.environ.get("REPORT_JOBS", os.cpu_count() or 1)))
-    book.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    book.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: execute.timeout "
+                      "of the book's _config.yml)")
     args = parser.parse_args(argv)
     source = Path(args.source)
-    return build(source, Path(args.path_output or source), jobs=args.jobs, timeout=args.timeout,
+    timeout = args.timeout or configured_timeout(source)
+    return build(source, Path(args.path_output or source), jobs=args.jobs, timeout=timeout,
                  log=lambda line: print(line, flush=True))
+
+
+def configured_timeout(source: Path, default: int = 300) -> int:
+    """``execute.timeout`` of the book's ``_config.yml`` (the one Sphinx would use)."""
+    import yaml
+
+    try:
+        config = yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8")) or {}
+        return int((config.get("execute") or {}).get("timeout") or default)
+    except (OSError, ValueError, TypeError, yaml.YAMLError):
+        return default
 
 
 if __name__ == "__main__":
