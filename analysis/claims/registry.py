@@ -7,7 +7,7 @@ An evaluator covers one claim group (one book page). It is a function that takes
     def evaluate_e1910(claims): ...
 
 Every module of this package other than the infrastructure (``result``, ``registry``,
-``citing``, ``certainty``) is an evaluator module; they are discovered and imported on first use. A claim no
+``citing``) is an evaluator module; they are discovered and imported on first use. A claim no
 evaluator declares comes back ``pending`` on both axes — never a made-up verdict.
 
 Against this checkout's ``data/claims.yaml`` (the default), ``evaluate``, ``evaluate_group`` and
@@ -29,7 +29,7 @@ from analysis.inputs.files import ClaimsRegistry
 from analysis.claims.result import ClaimResult
 from analysis.report import store
 
-INFRASTRUCTURE = {"result", "registry", "citing", "certainty"}
+INFRASTRUCTURE = {"result", "registry", "citing"}
 
 
 def group_modules() -> list[str]:
