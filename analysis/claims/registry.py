@@ -92,11 +92,15 @@ def _evaluate_group(group: Group, claims: ClaimsRegistry) -> dict[str, ClaimResu
 
 def _is_default(claims: ClaimsRegistry | None) -> bool:
     """Whether ``claims`` is this checkout's registry (the one the results store evaluates)."""
-    return claims is None or Path(claims.path).resolve() == Path(paths.CLAIMS).resolve()
+    if claims is None:
+        return True
+    path = Path(claims.path)  # a display path: relative to the repository when inside it
+    return (path if path.is_absolute() else paths.ROOT / path).resolve() == Path(paths.CLAIMS).resolve()
 
 
 def _direct(name: str, claims: ClaimsRegistry) -> dict[str, ClaimResult]:
     """Evaluate a group against another registry (a test's copy): never stored, never cached."""
+    store.note_evaluation(f"direct-{name}")
     return _evaluate_group(groups()[name], claims)
 
 

@@ -417,9 +417,8 @@ class Store:
         entries = [entry] + [e for e in self._index(name) if e.get("value") != entry["value"]][:3]
         _atomic_write(self.namespace / f"{name}.json", json.dumps(entries, indent=1, sort_keys=True).encode())
         self._memo[entry["value"]] = value
-        if name.startswith("group-"):  # one line per evaluation: a test counts them per build
-            with open(self.directory / "evaluations.log", "a", encoding="utf-8") as log:
-                log.write(f"{name} {entry['seconds']} {os.getpid()}\n")
+        if name.startswith("group-"):
+            note_evaluation(name, entry["seconds"], self.directory)
         self._prune()
         return entry
 
@@ -505,6 +504,15 @@ class Store:
         """``validate()``'s problem lines (e.g. ``analysis.inputs.validate.validate_all``) for the
         current inputs, stored like any other value (validation reads only inputs)."""
         return self.computed("validation", lambda: [str(p) for p in validate()])
+
+
+def note_evaluation(name: str, seconds: float = 0.0, directory: Path | None = None) -> None:
+    """One line per claim-group evaluation in ``<store>/evaluations.log`` (the build's tests count
+    them: each group once per build, none evaluated outside the store)."""
+    directory = Path(directory or store_dir())
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / "evaluations.log", "a", encoding="utf-8") as log:
+        log.write(f"{name} {seconds:.3f} {os.getpid()}\n")
 
 
 def _evaluate_group_payload(name: str) -> dict:

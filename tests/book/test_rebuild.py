@@ -17,9 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from analysis.claims import evaluate_group
+from analysis.inputs import paths
+from analysis.inputs.files import load_claims
+from analysis.report import store
 from conftest import ROOT, build_book, replace_in, tree_digests
-
-pytestmark = pytest.mark.book
 
 # Files two clean builds may differ in: the provenance page (execution times and dates) and the
 # search index (Sphinx's term order).
@@ -64,6 +66,7 @@ def test_differing_files_notices_a_changed_page():
     assert differing_files(a, {k: v for k, v in a.items() if k != "book/intro.html"}) == ["book/intro.html"]
 
 
+@pytest.mark.book
 def test_two_clean_builds_are_identical_and_parallel_equals_serial(site, serial_build):
     """Every file of the site is byte-identical between a parallel build of the repository and a
     serial build of a copy of it, except provenance and the search index."""
@@ -74,13 +77,17 @@ def test_two_clean_builds_are_identical_and_parallel_equals_serial(site, serial_
     assert not different, f"{len(different)} files differ: {', '.join(different)}"
 
 
+@pytest.mark.book
 def test_results_are_evaluated_once_per_build(serial_build):
-    """Each claim group was evaluated once (by the build, before the pages); no page re-ran one."""
+    """Each claim group was evaluated once (by the build, before the pages); no page re-ran one,
+    through the store or around it."""
     names = [line.split()[0] for line in serial_build["evaluations"].splitlines()]
     assert names and len(names) == len(set(names)), names
+    assert not [n for n in names if n.startswith("direct-")], names
     assert "group-e1910" in names and "group-meta-analysis" in names
 
 
+@pytest.mark.book
 def test_no_change_rebuild_reuses_everything(serial_build):
     repo = serial_build["repo"]
     page = repo / "_build" / "html" / "book" / "claims" / "e1910.html"
@@ -101,6 +108,7 @@ def restore(serial_build):
         (repo / name).write_bytes(data)
 
 
+@pytest.mark.book
 def test_a_data_row_change_re_executes_only_the_pages_that_read_it(restore):
     """Edit one figure (488 enrolled -> 489): exactly the pages whose last execution read
     e1910.yaml (or ran git, whose status the edit changes) are executed again, the others are
@@ -125,6 +133,7 @@ def test_a_data_row_change_re_executes_only_the_pages_that_read_it(restore):
     assert "80.8%" in html_of(repo, "ledger")
 
 
+@pytest.mark.book
 def test_a_failed_build_leaves_no_stale_page(restore):
     """The issue's sequence: a build that fails (a broken errata entry) after an edit to E1910,
     then the data restored (`git checkout data`): the next build shows 395/488, not the failed
@@ -145,6 +154,7 @@ def test_a_failed_build_leaves_no_stale_page(restore):
     assert "395/488 = 80.9%" in ledger_texts(repo, "e1910-randomisation")
 
 
+@pytest.mark.book
 def test_an_interrupted_build_leaves_no_stale_page(restore):
     """Kill a build mid-way (after it executed a page against edited data), restore the data:
     the next build shows the restored number."""
@@ -169,3 +179,84 @@ def test_an_interrupted_build_leaves_no_stale_page(restore):
     html = html_of(repo, "claims/e1910")
     assert "80.9%" in html and "80.4%" not in html
     assert "395/488 = 80.9%" in ledger_texts(repo, "e1910-randomisation")
+
+
+# ---- the store and the fingerprint, without a build
+
+
+def test_pages_evaluate_group_reads_through_the_store(monkeypatch):
+    """A page's `evaluate_group(name, load_claims())`, run where pages run (book/claims/), returns
+    the stored results themselves: the registry's display path 'data/claims.yaml' names this
+    checkout's registry wherever the caller stands."""
+    monkeypatch.chdir(ROOT / "book" / "claims")
+    assert evaluate_group("e1910", load_claims())[0] is store.results().group("e1910")[0]
+
+
+def test_a_stored_value_is_never_reused_against_other_inputs(tmp_path):
+    source = tmp_path / "input.txt"
+    source.write_text("one")
+    calls = []
+
+    def compute():
+        calls.append(1)
+        store.record_read(str(source))
+        return source.read_text()
+
+    cache = store.Store(tmp_path / "store", fingerprint="f" * 64)
+    assert cache.computed("x", compute) == "one" and len(calls) == 1
+    assert store.Store(tmp_path / "store", fingerprint="f" * 64).computed("x", compute) == "one"
+    assert len(calls) == 1, "unchanged input: the stored value is re-used (by another process too)"
+    source.write_text("two")
+    assert cache.computed("x", compute) == "two" and len(calls) == 2, "a changed input is never served stale"
+    other = store.Store(tmp_path / "store", fingerprint="0" * 64)
+    assert other.computed("x", compute) == "two" and len(calls) == 3, "another fingerprint shares nothing"
+
+
+def test_the_fingerprint_covers_names_symlinks_settings_and_the_data_dir(tmp_path, monkeypatch):
+    data = tmp_path / "data copy"
+    data.mkdir()
+    (data / "a b.csv").write_text("x\n")
+    (tmp_path / "elsewhere.csv").write_text("y\n")
+    seen = {store.build_fingerprint(ROOT, data)}
+
+    def changed() -> bool:
+        fp = store.build_fingerprint(ROOT, data)
+        new = fp not in seen
+        seen.add(fp)
+        return new
+
+    (data / "a b.csv").rename(data / "a  b.csv")
+    assert changed(), "a renamed file (name with spaces)"
+    (data / "link.csv").symlink_to(tmp_path / "elsewhere.csv")
+    assert changed(), "an added symlink"
+    (data / "link.csv").unlink()
+    (data / "link.csv").symlink_to(data / "a  b.csv")
+    assert changed(), "a symlink pointing elsewhere"
+    monkeypatch.setenv("REPORT_BASE_URL", "https://example.org/")
+    assert changed(), "a REPORT_* setting"
+    assert store.build_fingerprint(ROOT, tmp_path) != store.build_fingerprint(ROOT, data), "the data directory"
+    assert not changed(), "nothing changed: the same fingerprint"
+    before = store.data_snapshot(data)
+    (tmp_path / "elsewhere.csv").write_text("z\n")  # content behind a symlink
+    (data / "link.csv").unlink()
+    (data / "link.csv").symlink_to(tmp_path / "elsewhere.csv")
+    assert store.data_snapshot(data) != before
+
+
+def test_the_audit_hook_records_reads_listings_commands_and_writes():
+    tracker = store._TRACKER
+    tracker.install()
+    with store.recording() as reads:
+        paths.CLAIMS.read_text(encoding="utf-8")
+        os.listdir(paths.DATA)
+        subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True)
+        tracker._audit("open", (str(ROOT / "book" / "x.json"), "w", os.O_WRONLY | os.O_CREAT))
+        tracker._audit("open", (str(ROOT / "_build" / "x.json"), "w", os.O_WRONLY | os.O_CREAT))
+        tracker._audit("subprocess.Popen", ("rm", ["rm", "-rf", "x"], None, None))
+    assert str(paths.CLAIMS) in reads.inputs
+    assert f"dir:{paths.DATA}" in reads.inputs
+    assert any(k.startswith("cmd:") and "rev-parse" in k for k in reads.inputs)
+    assert any(k.startswith("volatile:ran rm") for k in reads.inputs), "an unknown command: never re-used"
+    assert reads.writes == {str(ROOT / "book" / "x.json")}, "writes into the source tree, not into _build"
+    assert store.input_digest(next(k for k in reads.inputs if k.startswith("volatile:"))) != \
+        store.input_digest(next(k for k in reads.inputs if k.startswith("volatile:")))
