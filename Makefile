@@ -42,7 +42,7 @@ book-clean: venv
 	$(MAKE) book
 
 test: venv
-	$(BIN)/python -m pytest --durations=15
+	$(BIN)/python -m pytest --durations=15 --import-mode=importlib
 
 verify: venv
 	$(BIN)/python -m analysis verify

@@ -567,6 +567,10 @@ class Results:
         name = group_of(claim_id)
         return ClaimResult.pending(claim_id) if name is None else self.store.group(name)["results"][claim_id]
 
+    def __iter__(self):
+        """Iterating gives ``all()``: ``build_ledger(results(), claims)`` works as with a list."""
+        return iter(self.all())
+
     def all(self) -> list:
         """Every claim's ClaimResult in reading order; claims no evaluator covers are ``pending``."""
         from analysis.claims.result import ClaimResult
