@@ -59,7 +59,8 @@ SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis"
 # Outside the inputs: the venv, git's own files, build outputs, the package (in the build fingerprint).
 NOT_INPUTS = (".venv", ".git", "_build", "analysis", "node_modules")
 LEGACY_WRITES = ("book/_static/ledger.json", "book/_static/ledger.csv")  # see requests-build.md
-READ_ONLY_GIT = {"rev-parse", "status", "describe", "log", "show", "ls-files"}
+READ_ONLY_GIT = {"rev-parse", "rev-list", "status", "describe", "log", "show", "ls-files", "ls-tree", "cat-file",
+                 "diff", "merge-base", "for-each-ref"}  # re-run to compare: they read, never write
 KEEP_NAMESPACES = 4
 # The build's own variables (where it writes, how many jobs): not inputs of any page.
 BUILD_VARIABLES = {"REPORT_STORE", "REPORT_SOURCE", "REPORT_READS_LOG", "REPORT_JOBS"}
