@@ -1,5 +1,6 @@
 # Two commands: `make book` builds the site, `make test` runs the tests. Both create .venv
-# from the pinned requirements when it is missing or stale (a stamp holds their hash).
+# from the pinned requirements when it is missing, and bring it to the pins in place when they
+# changed (a stamp holds their hash); the build fingerprint names every installed distribution.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -12,40 +13,36 @@ export PYTHONPATH := $(CURDIR)
 .PHONY: book book-clean test verify validate venv clean lock
 
 venv:
-	@if [ ! -x $(BIN)/python ] || [ "$$(cat $(STAMP) 2>/dev/null)" != "$(HASH)" ]; then \
+	@if [ ! -x $(BIN)/python ]; then \
 	  echo "creating $(VENV) from requirements.txt + constraints.txt"; \
-	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) && \
+	  $(PYTHON) -m venv $(VENV) && \
 	  $(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements.txt -c constraints.txt && \
 	  echo "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/report-analysis.pth" && \
 	  echo "$(HASH)" > $(STAMP); \
+	elif [ "$$(cat $(STAMP) 2>/dev/null)" != "$(HASH)" ]; then \
+	  echo "updating $(VENV) in place to requirements.txt + constraints.txt (never deleted: other checkouts and running builds may share it)"; \
+	  $(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements.txt -c constraints.txt && \
+	  echo "$(HASH)" > $(STAMP); \
 	fi
 
-# Fast and never stale. DEPS is a fingerprint of everything a page's numbers can depend on
-# beyond its own text: the package, the data, the pins, the config, the bibliography and the
-# commit. When it changes, the execution cache and Sphinx's environment are wiped and every
-# page is re-executed and re-read; when it has not changed, Sphinx re-reads only edited pages
-# and jupyter-cache re-executes only pages whose code changed.
-DEPS_FILES = find analysis data -type f ! -path '*/__pycache__/*' ! -name '*.pyc' | LC_ALL=C sort; \
-             ls requirements.txt constraints.txt _config.yml _toc.yml book/references.bib
-deps-hash = $$( { $(DEPS_FILES); } | xargs sha256sum | sha256sum | cut -c1-64)$$(git rev-parse HEAD 2>/dev/null)
+# Fast and never stale (analysis/report/store.py): claim results are evaluated once per build
+# into _build/.report; every page whose last execution read exactly the inputs it would read now
+# is re-used, the others are executed two at a time (JOBS) in kernels that record what they read;
+# then the strict Sphinx build (-n -W --keep-going) renders them, executing nothing itself. A
+# failed or interrupted build never leaves a page or result that a later build re-uses against
+# other inputs (each is keyed on the content of what it read).
+JOBS ?= 2
 
 book: venv
-	@deps="$(deps-hash)"; \
-	if [ "$$(cat _build/.deps-hash 2>/dev/null)" != "$$deps" ]; then \
-	  echo "book: analysis/, data/, requirements, config or commit changed (or first build): re-executing every page"; \
-	  rm -rf _build/.jupyter_cache _build/.doctrees _build/html _build/jupyter_execute book/_static/ledger.json book/_static/ledger.csv; \
-	else \
-	  echo "book: dependencies unchanged: re-using executed pages whose code is unchanged"; \
-	fi; \
-	$(BIN)/jupyter-book build . -n -W --keep-going && mkdir -p _build && echo "$$deps" > _build/.deps-hash
+	$(BIN)/python -m analysis.report.store build --jobs $(JOBS)
 
-# A from-scratch build (what CI's build test does).
+# A from-scratch build.
 book-clean: venv
-	rm -rf _build book/_static/ledger.json book/_static/ledger.csv
+	rm -rf _build
 	$(MAKE) book
 
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15 --import-mode=importlib
 
 verify: venv
 	$(BIN)/python -m analysis verify
@@ -61,7 +58,7 @@ lock:
 	  /tmp/report-lock-venv/bin/pip freeze | grep -v -iE '^(pip|setuptools|wheel)==' ) > constraints.txt
 
 clean:
-	rm -rf _build book/_static/ledger.json .pytest_cache
+	rm -rf _build .pytest_cache
 
 # PDFs to attach to a review: the whole report and one per claim page, printed from the built site
 # by Debian's chromium (analysis/report/pdf.py) into _build/html/_static/pdf/. REPORT_PDF=1 points

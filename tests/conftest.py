@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -46,17 +48,23 @@ def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
-STRICT = ["--all", "-n", "-W", "--keep-going"]
 _COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", "__pycache__", ".pytest_cache", ".hypothesis",
-                                      "ledger.json", "ledger.csv", ".jupyter_cache")
+                                      "ledger.json", "ledger.csv", ".jupyter_cache", "node_modules")
+
+# The tests' own results store (in-process evaluations and `python -m analysis` subprocesses share
+# it; a book build uses its own, inside its output folder), so a test never reads or fills the
+# developer's _build/.
+os.environ.setdefault("REPORT_STORE", tempfile.mkdtemp(prefix="report-test-store-"))
 
 
-def build_book(source: Path, output: Path) -> subprocess.CompletedProcess:
-    """A strict, from-scratch build of the book at ``source`` into ``output``/_build/html."""
-    env = {**os.environ, "PYTHONPATH": str(source)}  # the pages import this checkout's package
-    return subprocess.run([str(JUPYTER_BOOK), "build", str(source), "--path-output", str(output), *STRICT],
-                          capture_output=True, text=True, timeout=900, env=env)
+def build_book(source: Path, output: Path, jobs: int = 2) -> subprocess.CompletedProcess:
+    """A strict build of the book at ``source`` into ``output``/_build/html, exactly as `make book`
+    runs it (pages executed ``jobs`` at a time, then `jupyter-book build -n -W --keep-going`)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), str(ROOT)])}
+    env.pop("REPORT_STORE", None)
+    return subprocess.run([sys.executable, "-m", "analysis.report.store", "build", str(source),
+                           "--path-output", str(output), "--jobs", str(jobs)],
+                          capture_output=True, text=True, timeout=1200, env=env, cwd=source)
 
 
 def copy_repository(target: Path) -> Path:
@@ -68,14 +76,20 @@ def copy_repository(target: Path) -> Path:
 def make(target: str, repo: Path) -> subprocess.CompletedProcess:
     """``make <target>`` in a copy of the repository, re-using this venv (VENV=...)."""
     venv = Path(sys.executable).parent.parent
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "REPORT_STORE")}
     return subprocess.run(["make", "-s", target, f"VENV={venv}"], cwd=repo, capture_output=True, text=True,
-                          timeout=900, env=env)
+                          timeout=1200, env=env)
+
+
+def tree_digests(top: Path) -> dict[str, str]:
+    """sha256 of every file under ``top``, by relative path (to compare two builds)."""
+    return {p.relative_to(top).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(top.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The whole book, built once per test session exactly as CI would (strict, from scratch)."""
+    """The whole book, built once per test session as CI would (strict, from scratch, both cores)."""
     output = tmp_path_factory.mktemp("site")
     done = build_book(ROOT, output)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
@@ -83,9 +97,13 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def made_copy(tmp_path_factory) -> Path:
-    """A copy of the repository on which `make book` has run once (a clean first build)."""
-    repo = copy_repository(tmp_path_factory.mktemp("made") / "repo")
-    done = make("book", repo)
+def serial_build(tmp_path_factory) -> dict:
+    """A second clean build, of a copy of the repository, executing one page at a time: the
+    determinism test compares it with ``site``; the rebuild tests then edit the copy's data.
+    Returns the copy, the build log and the digests of its site as first built."""
+    repo = copy_repository(tmp_path_factory.mktemp("serial") / "repo")
+    done = build_book(repo, repo, jobs=1)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    return repo
+    evaluations = repo / "_build" / ".report" / "results" / "evaluations.log"
+    return {"repo": repo, "log": done.stdout, "digests": tree_digests(repo / "_build" / "html"),
+            "evaluations": evaluations.read_text(encoding="utf-8") if evaluations.exists() else ""}

@@ -6,9 +6,14 @@ An evaluator covers one claim group (one book page). It is a function that takes
     @claim_group("e1910", ids=["e1910-randomisation", ...])
     def evaluate_e1910(claims): ...
 
-Every module of this package other than the infrastructure (``base``, ``registry``,
-``citing``) is an evaluator module; they are discovered and imported on first use. A claim no evaluator declares comes back
-``pending`` on both axes — never a made-up verdict.
+Every module of this package other than the infrastructure (``result``, ``registry``,
+``citing``) is an evaluator module; they are discovered and imported on first use. A claim no
+evaluator declares comes back ``pending`` on both axes — never a made-up verdict.
+
+Against this checkout's ``data/claims.yaml`` (the default), ``evaluate``, ``evaluate_group`` and
+``evaluate_all`` read through the results store (``analysis.report.store``): a group is evaluated
+once per set of inputs and every page, the ledger and ``verify`` get the same stored results.
+Against any other registry (a test's edited copy) the evaluator simply runs; nothing is cached.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from pathlib import Path
 from typing import Callable
 
 from analysis.inputs import paths
-from analysis.inputs.files import ClaimsRegistry, load_claims
+from analysis.inputs.files import ClaimsRegistry
 from analysis.claims.result import ClaimResult
+from analysis.report import store
 
 INFRASTRUCTURE = {"result", "registry", "citing"}
 
@@ -63,31 +69,12 @@ def groups() -> dict[str, Group]:
     return dict(_GROUPS)
 
 
-def _group_for(claim_id: str) -> Group | None:
+def group_of(claim_id: str) -> str | None:
+    """The name of the group whose evaluator declares ``claim_id`` (None: no evaluator yet)."""
     for group in groups().values():
         if claim_id in group.ids:
-            return group
+            return group.name
     return None
-
-
-_CACHE: dict[tuple, dict[str, ClaimResult]] = {}
-
-
-def _inputs_signature(claims: ClaimsRegistry) -> tuple:
-    """What a group's results depend on besides the code: every file under data/ and the
-    bibliography (path, size, modification time), and the claims registry's content."""
-    files = [p for p in sorted(paths.DATA.rglob("*")) if p.is_file()] + [paths.BIBLIOGRAPHY]
-    return (tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files), claims.path, claims.claims)
-
-
-def _run_group(group: Group, claims: ClaimsRegistry) -> dict[str, ClaimResult]:
-    """Run one group's evaluator, memoised for the life of the process on the group and its
-    inputs (so a page or a test suite evaluating several claims of a group pays once; an edited
-    data file changes the signature and is re-evaluated)."""
-    key = (group.name, _inputs_signature(claims))
-    if key not in _CACHE:
-        _CACHE[key] = _evaluate_group(group, claims)
-    return _CACHE[key]
 
 
 def _evaluate_group(group: Group, claims: ClaimsRegistry) -> dict[str, ClaimResult]:
@@ -103,27 +90,42 @@ def _evaluate_group(group: Group, claims: ClaimsRegistry) -> dict[str, ClaimResu
     return results
 
 
+def _is_default(claims: ClaimsRegistry | None) -> bool:
+    """Whether ``claims`` is this checkout's registry (the one the results store evaluates)."""
+    if claims is None:
+        return True
+    path = Path(claims.path)  # a display path: relative to the repository when inside it
+    return (path if path.is_absolute() else paths.ROOT / path).resolve() == Path(paths.CLAIMS).resolve()
+
+
+def _direct(name: str, claims: ClaimsRegistry) -> dict[str, ClaimResult]:
+    """Evaluate a group against another registry (a test's copy): never stored, never cached."""
+    store.note_evaluation(f"direct-{name}")
+    return _evaluate_group(groups()[name], claims)
+
+
 def evaluate(claim_id: str, claims: ClaimsRegistry | None = None) -> ClaimResult:
-    """Evaluate one claim (its whole group runs; the one result is returned)."""
-    claims = claims or load_claims()
+    """Evaluate one claim (its whole group runs, or is read from the results store)."""
+    if _is_default(claims):
+        return store.results().claim(claim_id)
     claims.get(claim_id)  # KeyError naming the registry when the id is unknown
-    group = _group_for(claim_id)
-    if group is None:
-        return ClaimResult.pending(claim_id)
-    return _run_group(group, claims)[claim_id]
+    name = group_of(claim_id)
+    return ClaimResult.pending(claim_id) if name is None else _direct(name, claims)[claim_id]
 
 
 def evaluate_group(name: str, claims: ClaimsRegistry | None = None) -> list[ClaimResult]:
     """Evaluate one group's claims, in the registry's reading order."""
-    claims = claims or load_claims()
-    results = _run_group(groups()[name], claims)
+    if _is_default(claims):
+        return store.results().group(name)
+    results = _direct(name, claims)
     return [results[cid] for cid in claims.ids() if cid in results]
 
 
 def evaluate_all(claims: ClaimsRegistry | None = None) -> list[ClaimResult]:
     """Evaluate every claim of the registry, in reading order; uncovered claims are pending."""
-    claims = claims or load_claims()
+    if _is_default(claims):
+        return store.results().all()
     results: dict[str, ClaimResult] = {}
-    for group in groups().values():
-        results.update(_run_group(group, claims))
+    for name in groups():
+        results.update(_direct(name, claims))
     return [results.get(cid) or ClaimResult.pending(cid) for cid in claims.ids()]

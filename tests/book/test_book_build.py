@@ -19,14 +19,35 @@ from analysis.inputs.files import load_claims
 from conftest import ROOT, build_book as build
 
 
+EXCEPTION = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning)\b: |Traceback \(most recent call last\)")
+
+
+def execution_problems(html: str) -> list[str]:
+    """What a page shows of a failed or noisy execution: traceback or stderr output blocks
+    (myst-nb's ``output traceback`` / ``output stderr`` classes), or an exception's text."""
+    problems = [f"an '{cls}' block" for cls in ("output traceback", "output stderr", "output error") if cls in html]
+    text = re.sub(r"<[^>]+>", " ", html)
+    problems += [f"exception text {m.group(0)!r}" for m in EXCEPTION.finditer(text)]
+    return problems
+
+
+def test_execution_problems_are_found_in_a_broken_page():
+    """The check below can fail: a traceback block, stderr output and exception text are caught."""
+    assert execution_problems('<p>Errata and standard errors are fine.</p>') == []
+    assert execution_problems('<div class="output traceback"><pre>x</pre></div>')
+    assert execution_problems('<div class="cell_output"><pre class="output stderr">noise</pre></div>')
+    assert execution_problems("<pre>KeyError: 'says'</pre>")
+    assert execution_problems("<pre>Traceback (most recent call last):</pre>")
+
+
 @pytest.mark.book
 def test_book_builds(site: Path):
     toc = (ROOT / "_toc.yml").read_text()
-    for page in re.findall(r"file:\s*(\S+)", toc) + ["book/intro"]:
+    pages = re.findall(r"file:\s*(\S+)", toc) + ["book/intro"]
+    for page in pages:
         html = site / f"{page}.html"
         assert html.exists(), page
-        text = html.read_text()
-        assert "Traceback" not in text and "Error" not in re.sub(r"<[^>]+>", "", text).split("Errata")[0][:0]
+        assert execution_problems(html.read_text(encoding="utf-8")) == [], page
     assert (site / "index.html").exists()
 
 
@@ -37,6 +58,25 @@ def test_published_ledger_lists_every_claim(site: Path):
     done = subprocess.run([sys.executable, "-m", "analysis", "verify", "--json", "-"], cwd=ROOT,
                           capture_output=True, text=True)
     assert json.loads(done.stdout) == ledger, "site and command line must publish the same ledger"
+
+
+def ledger_rows(html: str) -> dict[str, tuple[str, str]]:
+    """claim id -> (verdict, citation) as the ledger page's table rows show them."""
+    rows = re.findall(r'<tr data-verdict="([\w-]+)" data-citation="([\w-]+)">.*?href="[^"#]*#([\w-]+)"', html)
+    return {cid: (verdict, citation) for verdict, citation, cid in rows}
+
+
+@pytest.mark.book
+def test_ledger_page_and_verify_give_the_same_verdicts(site: Path):
+    """The ledger page (executed in the build) and `python -m analysis verify` (another process,
+    another results store) show the same two verdicts for every claim."""
+    done = subprocess.run([sys.executable, "-m", "analysis", "verify", "--json", "-"], cwd=ROOT,
+                          capture_output=True, text=True)
+    cli = {c["id"]: (c["verdict"], c["citation"]) for c in json.loads(done.stdout)["claims"]}
+    page = ledger_rows((site / "book" / "ledger.html").read_text(encoding="utf-8"))
+    assert page == cli
+    some = next(iter(cli))
+    assert ledger_rows(f'<tr data-verdict="x" data-citation="y"><td><a href="c.html#{some}">') != {some: cli[some]}
 
 
 @pytest.mark.book
