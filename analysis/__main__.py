@@ -33,11 +33,14 @@ def _print_errors(errors) -> None:
 
 
 def _checked_inputs():
-    """Validate every input (exit 2 with every problem when any), then load the claims."""
+    """Validate every input (exit 2 with every problem when any), then load the claims. The
+    problem list is kept in the build's store (``analysis.report.store``) keyed on the inputs, so
+    an unchanged checkout is validated once."""
     from analysis.inputs.files import load_claims
     from analysis.inputs.validate import validate_errors
+    from analysis.report.store import default_store
 
-    errors = validate_errors()
+    errors = default_store().validation(validate_errors)
     if errors:
         _print_errors(errors)
         raise InvalidInput
@@ -81,12 +84,14 @@ def _write_json(path: str, text: str) -> None:
 
 
 def cmd_verify(args) -> int:
-    from analysis.report.ledger import build_ledger, drift, ledger_json, ledger_table
+    from analysis.report.ledger import drift, ledger_json, ledger_table
 
     if args.json and args.json != "-":
         _writable(args.json)
-    claims = _checked_inputs()
-    ledger = build_ledger(_evaluate(claims), claims)
+    _checked_inputs()
+    from analysis.report.store import default_store
+
+    ledger = default_store().ledger()       # the same stored results the pages show
     table_out = sys.stderr if args.json == "-" else sys.stdout
     text = ledger_json(ledger) if args.json else ""
     if args.json and args.json != "-":

@@ -8,7 +8,6 @@ linked to the DOI when there is one.
 from __future__ import annotations
 
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 
 from analysis.inputs import paths
@@ -66,12 +65,11 @@ def _is_others(person) -> bool:
     return not person.first_names and not person.prelast_names and [n.lower() for n in person.last_names] == ["others"]
 
 
-def link(key: str, bibliography: Path | str = paths.BIBLIOGRAPHY) -> str:
-    """HTML: the short label, linked to the DOI (or URL) when the entry has one."""
-    entry = _entries(str(bibliography))[key]
-    label = escape(short_label(key, bibliography))
+def entry_url(key: str, bibliography: Path | str | None = None) -> str | None:
+    """Where a reference can be read: ``doi:<doi>`` when the entry has a DOI, else its ``url``
+    field, else None. Not yet checked: pages pass it through ``analysis.report.html.safe_url``."""
+    entry = _entries(str(bibliography if bibliography is not None else paths.BIBLIOGRAPHY))[key]
     if "doi" in entry.fields:
-        return f'<a href="https://doi.org/{escape(entry.fields["doi"])}">{label}</a>'
-    if "url" in entry.fields:
-        return f'<a href="{escape(entry.fields["url"])}">{label}</a>'
-    return label
+        return f"doi:{entry.fields['doi']}"
+    return entry.fields.get("url")
+

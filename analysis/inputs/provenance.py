@@ -24,8 +24,10 @@ def git_commit(short: bool = False, dirty: bool = True) -> str:
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True,
                              check=True, timeout=10).stdout.strip()
+        # the working tree is looked at only when asked: a page that only names the commit must not
+        # depend on (and be re-executed for) every edit elsewhere in the tree
         changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=paths.ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+                                 capture_output=True, text=True, timeout=10).stdout.strip() if dirty else ""
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     sha = sha[:12] if short else sha

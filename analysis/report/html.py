@@ -43,7 +43,7 @@ VERDICT_BADGES = {
 OUTCOME_WORDS = {"agrees": "✓ agrees", "departs": "≉ departs in a detail", "disagrees": "✗ disagrees",
                  None: "– not checkable"}
 #: Where the rulebook page lives, relative to the site root (``book/methods/verdict-rules.md``).
-RULES_PAGE = "book/methods/verdict-rules.html"
+from analysis.report.rulebook import RULES_PAGE  # noqa: E402 (one place: the rules page)
 #: URL schemes a link taken from the data or the bibliography may have.
 SAFE_SCHEMES = ("http", "https")
 
@@ -235,9 +235,7 @@ def reference_link(key: str) -> Markup:
     bibliography gives a safe one."""
     from analysis.inputs import bibliography, paths
 
-    entry = bibliography._entries(str(paths.BIBLIOGRAPHY))[key]
-    doi = entry.fields.get("doi")
-    href = safe_url(f"doi:{doi}") if doi else safe_url(entry.fields.get("url"))
+    href = safe_url(bibliography.entry_url(key))
     return link(short_label(key, paths.BIBLIOGRAPHY), href)
 
 
@@ -246,8 +244,11 @@ def _join(parts, sep: str = ", ") -> Markup:
 
 
 def rule_links(rules, prefix: str = "") -> Markup:
-    """Each rule id as a link to its anchor on the rulebook page (``rule-<id>``)."""
-    return _join([link(f"rule {r}", f"{prefix}{RULES_PAGE}#rule-{r}") for r in rules])
+    """Each rule that decided a claim, by its title, linked to its section on the rules page
+    (``rule-<id>``, rendered from ``analysis.claims.rules``)."""
+    from analysis.claims.rules import RULES
+
+    return _join([link(RULES[r].title, f"{prefix}{RULES_PAGE}#{RULES[r].anchor}") for r in rules])
 
 
 def deciding_text(result: ClaimResult | dict) -> str:

@@ -33,15 +33,6 @@ def decided_by(results) -> dict[str, list]:
     return out
 
 
-def rule_links_html(result, from_page: str) -> Markup:
-    """'Decided by: <a>rule title</a>, …' for a claim section."""
-    links = [Markup('<a class="rule-link" href="{}">{}</a>').format(rule_url(rid, from_page), RULES[rid].title)
-             for rid in result.rules]
-    if not links:
-        return Markup("")
-    return Markup('<p class="decided-by"><strong>Decided by:</strong> {}</p>').format(Markup(", ").join(links))
-
-
 def rules_index_html(results) -> Markup:
     """A table of every rule (linked to its section), what it decides and how many claims it decided."""
     used = decided_by(results)
@@ -80,4 +71,4 @@ def rules_html(results, claim_pages: dict[str, str], from_page: str = RULES_PAGE
     return Markup("").join(parts)
 
 
-__all__ = ["RULES_PAGE", "rule_url", "decided_by", "rule_links_html", "rules_index_html", "rules_html", "escape"]
+__all__ = ["RULES_PAGE", "rule_url", "decided_by", "rules_index_html", "rules_html", "escape"]

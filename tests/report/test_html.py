@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from analysis.inputs.bibliography import link, short_label
+from analysis.inputs.bibliography import entry_url, short_label
 from analysis.claims import ClaimResult, evaluate
 from analysis.inputs.files import DataError, DataErrors, load_claims
 from analysis.inputs.errata import load_errata
@@ -14,6 +14,7 @@ from analysis.inputs.provenance import data_fingerprints, git_commit, package_ve
 from analysis.report.html import (CITATION_BADGES, VERDICT_BADGES, badge, claim_header, cite_box, findings_table,
                                   ledger_html, safe_url, unbroken_numbers)
 from analysis.report.html import link as html_link
+from analysis.report.html import reference_link
 from analysis.claims.result import Check, Reproduced
 from analysis.inputs.files import Claim
 from conftest import ROOT, replace_in
@@ -94,7 +95,9 @@ def test_claim_result_rejects_invalid_values():
 def test_bibliography_labels():
     assert short_label("Litzow2022") == "Litzow et al. 2022"
     assert short_label("LiuWu2023JLeuk") == "Liu & Wu 2023"
-    assert link("Hoelzer2024") == '<a href="https://doi.org/10.1016/j.annonc.2023.09.3112">Hoelzer et al. 2024</a>'
+    assert entry_url("Hoelzer2024") == "doi:10.1016/j.annonc.2023.09.3112"
+    assert str(reference_link("Hoelzer2024")) == ('<a href="https://doi.org/10.1016/j.annonc.2023.09.3112">'
+                                                 'Hoelzer et al. 2024</a>')
 
 
 def test_provenance():
