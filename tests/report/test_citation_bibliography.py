@@ -7,7 +7,7 @@ import re
 import pytest
 
 from analysis.inputs import paths
-from analysis.inputs.bibliography import _entries, link, short_label
+from analysis.inputs.bibliography import _entries, entry_url, short_label
 
 BIB = """
 @article{Trunc, author = {Topp, Max S. and others}, title = {T}, year = {2014}}
@@ -51,13 +51,20 @@ def test_no_label_of_the_bibliography_shows_latex_or_bibtex_keywords():
     assert not bad, bad
 
 
-def test_link_goes_to_the_doi_and_escapes_the_label(bib, tmp_path):
+def test_link_goes_to_the_doi_and_escapes_the_label(bib, tmp_path, monkeypatch):
+    from analysis.inputs import bibliography, paths
+    from analysis.report.html import reference_link
+
     path = tmp_path / "link.bib"
     path.write_text('@article{X, author = {O<b>Brien, S. and others}, title = {T}, year = {2009}, doi = {10.1/a"b}}',
                     encoding="utf-8")
-    html = link("X", path)
+    assert entry_url("X", path) == 'doi:10.1/a"b'
+    monkeypatch.setattr(paths, "BIBLIOGRAPHY", path)
+    monkeypatch.setattr(bibliography.paths, "BIBLIOGRAPHY", path)
+    _entries.cache_clear()
+    html = str(reference_link("X"))
     assert "<b>" not in html and "&lt;b&gt;" in html
-    assert 'href="https://doi.org/10.1/a&quot;b"' in html
+    assert 'href="https://doi.org/10.1/a&#34;b"' in html
 
 
 def test_every_candidate_study_row_has_an_identifier_or_says_why_not():
