@@ -54,6 +54,15 @@ def cached_inputs(repo: Path) -> dict[str, dict[str, str]]:
     return out
 
 
+def reads_working_tree(key: str) -> bool:
+    """Whether a recorded input is a git command whose output an edit to a tracked file changes
+    (``git status``, ``git diff``); ``git rev-parse HEAD`` or ``git log`` do not change."""
+    if not key.startswith("cmd:"):
+        return False
+    argv, _cwd = json.loads(key[4:])
+    return len(argv) > 1 and argv[1] in ("status", "diff")
+
+
 def differing_files(a: dict[str, str], b: dict[str, str]) -> list[str]:
     return sorted(name for name in set(a) | set(b) if a.get(name) != b.get(name) and name not in MAY_DIFFER)
 
@@ -64,6 +73,16 @@ def test_differing_files_notices_a_changed_page():
     assert differing_files(a, dict(a)) == []
     assert differing_files(a, {**a, "book/intro.html": "2"}) == ["book/intro.html"]
     assert differing_files(a, {k: v for k, v in a.items() if k != "book/intro.html"}) == ["book/intro.html"]
+
+
+def test_reads_working_tree_tells_status_from_the_commit_name():
+    """Only commands whose output a file edit changes count (the expected set below can fail)."""
+    cmd = lambda *argv: "cmd:" + json.dumps([["git", *argv], "/repo"])  # noqa: E731
+    assert reads_working_tree(cmd("status", "--porcelain"))
+    assert reads_working_tree(cmd("diff", "--stat"))
+    assert not reads_working_tree(cmd("rev-parse", "HEAD"))
+    assert not reads_working_tree(cmd("log", "-1", "--format=%cs"))
+    assert not reads_working_tree("/repo/data/trials/e1910.yaml")
 
 
 @pytest.mark.book
@@ -111,14 +130,14 @@ def restore(serial_build):
 @pytest.mark.book
 def test_a_data_row_change_re_executes_only_the_pages_that_read_it(restore):
     """Edit one figure (488 enrolled -> 489): exactly the pages whose last execution read
-    e1910.yaml (or ran git, whose status the edit changes) are executed again, the others are
-    re-used; the E1910 page and the published ledger show the new number."""
+    e1910.yaml (or ran a git command that looks at the working tree, whose output the edit
+    changes) are executed again, the others (naming only the commit, say) are re-used; the E1910 page and the published ledger show the new number."""
     repo = restore
     assert "80.9%" in html_of(repo, "claims/e1910")
     before = cached_inputs(repo)
     target = str(repo / E1910)
     expected = {page for page, inputs in before.items()
-                if target in inputs or any(k.startswith("cmd:") for k in inputs)}
+                if target in inputs or any(reads_working_tree(k) for k in inputs)}
     assert {"book/claims/e1910", "book/ledger"} <= expected
     assert "book/claims/relapse-burden" not in expected and "book/methods/meta-analysis" not in expected
     replace_in(repo / E1910, 'printed: "488"', 'printed: "489"')
