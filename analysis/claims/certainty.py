@@ -224,7 +224,8 @@ def _weights(fit: PooledProportion) -> np.ndarray:
 
 
 def risk_of_bias(designs: Sequence[str], weights: np.ndarray) -> Judgement:
-    """Rule 1: rate down one level unless most of the weight is from low-risk designs."""
+    """Rule 1: rate down one level unless most of the pooled weight comes from prospective
+    studies (randomised arms or single-arm trials)."""
     classes = [design_class(d) for d in designs]
     low = float(sum(w for c, w in zip(classes, weights) if c in LOW_RISK_CLASSES))
     counts = {c: classes.count(c) for c in ("randomised", "prospective", "retrospective")}
@@ -243,7 +244,9 @@ def risk_of_bias(designs: Sequence[str], weights: np.ndarray) -> Judgement:
 
 
 def inconsistency(fit: PooledProportion, claim: tuple[float, float]) -> Judgement:
-    """Rule 2: I² with the 95% prediction interval against the claim's interval."""
+    """Rule 2: rate down one level when I² is substantial and the 95% prediction interval
+    reaches beyond the claim's interval on both sides; two when I² is considerable and the
+    prediction interval very wide."""
     rule = RULE_IDS["inconsistency"]
     if fit.k < 2:
         return Judgement("inconsistency", 0, False, "One study: inconsistency cannot be judged (not rated down).", rule)
@@ -276,8 +279,9 @@ def inconsistency(fit: PooledProportion, claim: tuple[float, float]) -> Judgemen
 
 def indirectness(populations: Sequence[str], settings: Sequence[str], weights: np.ndarray,
                  target_population: str, target_setting: str | None) -> Judgement:
-    """Rule 3: share of weight from studies whose population and setting match the claim's;
-    and whether every group of the claim's population has a direct study."""
+    """Rule 3: rate down one level unless most of the pooled weight comes from studies whose
+    population and setting match the claim's; one level as well when part of the claim's
+    population has no direct study."""
     rule = RULE_IDS["indirectness"]
     for p in list(populations) + [target_population]:
         if p not in POPULATIONS:
@@ -306,7 +310,9 @@ def indirectness(populations: Sequence[str], settings: Sequence[str], weights: n
 
 
 def imprecision(fit: PooledProportion, claim: tuple[float, float], patients: int) -> Judgement:
-    """Rule 4: the 95% CI against the claim's limits, its width, and the information size."""
+    """Rule 4: rate down one level when the 95% CI crosses one limit of the claim's interval
+    (or, inside or outside it, fewer patients than the optimal information size were pooled);
+    two when it crosses both limits or is very wide."""
     rule = RULE_IDS["imprecision"]
     lo, hi = float(fit.ci_low), float(fit.ci_high)
     a, b = claim
@@ -344,7 +350,8 @@ def egger_test(fit: PooledProportion) -> tuple[float, float]:
 
 
 def publication_bias(fit: PooledProportion) -> Judgement:
-    """Rule 5: Egger's test, only with k >= PUBLICATION_BIAS_MIN_K studies."""
+    """Rule 5: with enough studies to test, rate down one level when Egger's regression test
+    finds funnel-plot asymmetry."""
     rule = RULE_IDS["publication bias"]
     if fit.k < PUBLICATION_BIAS_MIN_K:
         return Judgement("publication bias", 0, False,
@@ -428,3 +435,50 @@ def blast_subgroup_context(published=None) -> tuple[str, ...]:
                    f"{high.printed} with 50% or more ({pub.reports[low.report].label}, {low.location}); "
                    "the per-study counts behind this split are not public, so it is not re-derived.")
     return tuple(out)
+
+
+# --------------------------------------------------------------------------- the rules, as data
+
+@dataclass(frozen=True)
+class CertaintyRule:
+    """One GRADE domain's rule, as the rules page shows it (rendered from this module)."""
+
+    id: str
+    domain: str
+    function: object
+    handbook: str
+    thresholds: tuple[tuple[str, str], ...]
+
+    @property
+    def anchor(self) -> str:
+        return f"rule-{self.id}"
+
+    @property
+    def summary(self) -> str:
+        """The rule in one sentence: the first paragraph of its function's docstring."""
+        text = " ".join((self.function.__doc__ or "").strip().split("\n\n")[0].split())
+        text = text.split(": ", 1)[1] if text.startswith("Rule ") and ": " in text else text
+        return text[:1].upper() + text[1:]
+
+
+CERTAINTY_RULES = (
+    CertaintyRule(RULE_IDS["risk of bias"], "risk of bias", risk_of_bias,
+                  "GRADE Handbook 5.2.1; Guyatt et al., J Clin Epidemiol 2011;64:407-415",
+                  (("share of pooled weight from prospective studies needed", f"more than {_pct(RISK_OF_BIAS_MOST)}"),)),
+    CertaintyRule(RULE_IDS["inconsistency"], "inconsistency", inconsistency,
+                  "GRADE Handbook 5.2.2; Guyatt et al., J Clin Epidemiol 2011;64:1294-1302; Cochrane Handbook 10.10.2",
+                  (("I² rated serious (with a prediction interval beyond the claim on both sides)", f"{_pct(I2_SUBSTANTIAL)} or more"),
+                   ("I² rated very serious", f"{_pct(I2_CONSIDERABLE)} or more"),
+                   ("prediction interval width rated very serious", f"more than {100 * PI_WIDTH_VERY_SERIOUS:.0f} points"))),
+    CertaintyRule(RULE_IDS["indirectness"], "indirectness", indirectness,
+                  "GRADE Handbook 5.2.3; Guyatt et al., J Clin Epidemiol 2011;64:1303-1310",
+                  (("share of pooled weight from direct studies needed", f"more than {_pct(INDIRECTNESS_MOST)}"),)),
+    CertaintyRule(RULE_IDS["imprecision"], "imprecision", imprecision,
+                  "GRADE Handbook 5.2.4; Guyatt et al., J Clin Epidemiol 2011;64:1283-1293",
+                  (("95% CI width rated very serious", f"more than {100 * CI_WIDTH_VERY_SERIOUS:.0f} points"),
+                   ("optimal information size (patients pooled)", f"{OPTIMAL_INFORMATION_SIZE}"))),
+    CertaintyRule(RULE_IDS["publication bias"], "publication bias", publication_bias,
+                  "GRADE Handbook 5.2.5; Guyatt et al., J Clin Epidemiol 2011;64:1277-1282; Sterne et al., BMJ 2011;343:d4002",
+                  (("studies needed to assess it", f"{PUBLICATION_BIAS_MIN_K}"),
+                   ("Egger's test significance level", f"{EGGER_ALPHA:g}"))),
+)

@@ -74,6 +74,21 @@ def safe_url(url: str | None) -> str | None:
 
 
 _TEMPLATES = {
+    "certainty": (
+        '<div class="certainty"><div class="table-scroll" tabindex="0" role="region" aria-label="{{ caption }}">'
+        '<table class="certainty-table"><caption>{{ caption }}</caption><thead><tr>'
+        '<th scope="col">outcome</th><th scope="col">pooled rate (95% CI)</th><th scope="col">per 100 patients</th>'
+        '<th scope="col">studies (patients)</th><th scope="col">certainty of the evidence</th></tr></thead><tbody>'
+        '{% for r in rows %}<tr><td>{{ r.outcome }}</td><td class="num">{{ r.rate }}</td><td class="num">{{ r.per_100 }}</td>'
+        '<td class="num">{{ r.k }} ({{ r.patients }})</td><td><span class="grade-symbols" aria-hidden="true">{{ r.symbols }}</span> '
+        '<strong>{{ r.certainty }}</strong>{% if r.marks %}<sup>{{ r.marks|join(",") }}</sup>{% endif %}</td></tr>{% endfor %}'
+        '</tbody></table></div>'
+        '{% if notes %}<ol class="certainty-notes">{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ol>{% endif %}'
+        '{% if context %}<p class="certainty-context"><strong>Context (not rated):</strong> {% for c in context %}{{ c }} {% endfor %}</p>{% endif %}'
+        '<p class="certainty-how">Certainty starts high for a pooled single-group rate and is rated down one or two '
+        'levels per domain (risk of bias, inconsistency, indirectness, imprecision, publication bias), each by a '
+        'documented rule (<a href="{{ rules_href }}">the certainty rules</a>, GRADE handbook); one footnote per downgrade. '
+        'The certainty is shown beside the verdict and never changes it.</p></div>'),
     "badge": (
         '<span class="badge {{ axis }}-{{ value }}" title="{{ meaning }}" role="img" '
         'aria-label="{{ axis }}: {{ value }} ({{ meaning }})">{{ symbol }} {{ axis }}: {{ value }}</span>'),
@@ -164,6 +179,25 @@ _ENV = Environment(loader=DictLoader(_TEMPLATES), autoescape=True, undefined=Str
 def render(template: str, **values) -> Markup:
     """Render one of this module's templates with autoescaping; the result is ``Markup``."""
     return Markup(_ENV.get_template(template).render(**values))
+
+
+def certainty_html(rows, caption: str = "Summary of findings: certainty of the evidence",
+                   from_page: str = "book/claims/x.html") -> Markup:
+    """GRADE-style summary-of-findings rows (``analysis.claims.certainty.SummaryOfFindings``):
+    rate, per 100 patients, studies, certainty with numbered footnotes, one per downgrade."""
+    shown, notes, context = [], [], []
+    for row in rows:
+        marks = []
+        for note in row.footnotes:
+            notes.append(note)
+            marks.append(len(notes))
+        context.extend(c for c in row.context if c not in context)
+        shown.append({"outcome": row.outcome, "rate": unbroken_numbers(
+            f"{100 * row.estimate:.1f}% ({100 * row.ci[0]:.1f}%–{100 * row.ci[1]:.1f}%)"), "per_100": row.per_100,
+            "k": row.k, "patients": f"{row.patients:,}", "symbols": row.symbols, "certainty": row.certainty,
+            "marks": marks})
+    rules_href = "../" * from_page.count("/") + RULES_PAGE + "#certainty-of-the-evidence"
+    return render("certainty", rows=shown, notes=notes, context=context, caption=caption, rules_href=rules_href)
 
 
 def link(text: str, href: str | None) -> Markup:
@@ -458,7 +492,7 @@ def verdict_counts(ledger: dict) -> dict[str, dict[str, int]]:
     return out
 
 
-__all__ = ["erratum_html", "audit_reference_html", "FINDING_WORDS", "badge", "badges", "checks_table", "claim_header", "cite_box", "deciding_html", "deciding_text", "findings_table",
+__all__ = ["certainty_html", "erratum_html", "audit_reference_html", "FINDING_WORDS", "badge", "badges", "checks_table", "claim_header", "cite_box", "deciding_html", "deciding_text", "findings_table",
            "html_list", "ledger_html", "link", "page_summary", "reference_link", "readable", "render", "rule_links", "unbroken_numbers",
            "safe_url", "takeaway_text", "verdict_counts",
            "CITATION_BADGES", "VERDICT_BADGES", "OUTCOME_WORDS", "ClaimsRegistry"]

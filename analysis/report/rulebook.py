@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from analysis.claims.certainty import CERTAINTY_LEVELS, CERTAINTY_RULES, CERTAINTY_SYMBOLS, START
 from analysis.claims.rules import RULES
 from analysis.report.labels import claim_name
 
@@ -71,4 +72,44 @@ def rules_html(results, claim_pages: dict[str, str], from_page: str = RULES_PAGE
     return Markup("").join(parts)
 
 
-__all__ = ["RULES_PAGE", "rule_url", "decided_by", "rules_index_html", "rules_html", "escape"]
+def certainty_rows(result) -> list:
+    """The summary-of-findings rows a result carries (``extra["certainty"]``: one row, or a
+    mapping of rows by setting), in order."""
+    found = (getattr(result, "extra", None) or {}).get("certainty")
+    if found is None:
+        return []
+    return list(found.values()) if isinstance(found, dict) else [found]
+
+
+def certainty_rules_html(results, claim_pages: dict[str, str], from_page: str = RULES_PAGE) -> Markup:
+    """The GRADE certainty rules (``analysis.claims.certainty.CERTAINTY_RULES``), one section
+    each, with the levels it rated down per claim in this build."""
+    depth = from_page.count("/")
+    rated = [(r, row) for r in results for row in certainty_rows(r)]
+    levels = Markup(", ").join(Markup("{} {}").format(CERTAINTY_SYMBOLS[lv], lv) for lv in CERTAINTY_LEVELS)
+    parts = [Markup(
+        '<p>A pooled rate is also given a <strong>certainty of the evidence</strong>, GRADE-style: it starts at '
+        '<em>{start}</em> (a single-group rate from cohorts that represent the population; Iorio et al., BMJ '
+        '2015;350:h870) and each domain below rates it down by zero, one or two levels ({levels}). The certainty '
+        'is shown beside the verdict; it never changes one.</p>').format(start=START, levels=levels)]
+    for rule in CERTAINTY_RULES:
+        thresholds = Markup("").join(Markup('<tr><th scope="row">{}</th><td>{}</td></tr>').format(n, v)
+                                     for n, v in rule.thresholds)
+        outcomes = Markup("").join(
+            Markup('<li><a href="{}">{}</a>, {}: {}</li>').format(
+                "../" * depth + claim_pages[r.id], claim_name(r.id), row.outcome,
+                next(j.label for j in row.judgements if j.domain == rule.domain))
+            for r, row in rated)
+        parts.append(Markup(
+            '<section class="rule" id="{anchor}"><h3>Certainty: {domain}</h3><p>{summary}</p>'
+            '<table class="rule-thresholds"><tbody>{table}</tbody></table>'
+            '<p><strong>Reference:</strong> {reference}.</p>'
+            '<p><strong>In this build:</strong></p><ul>{outcomes}</ul>'
+            '<p class="rule-id">Stated in the code as <code>analysis.claims.certainty.{fn}</code>.</p></section>'
+        ).format(anchor=rule.anchor, domain=rule.domain, summary=rule.summary, table=thresholds,
+                 reference=rule.handbook, outcomes=outcomes or Markup("<li><em>no pooled rate</em></li>"),
+                 fn=rule.function.__name__))
+    return Markup("").join(parts)
+
+
+__all__ = ["certainty_rows", "certainty_rules_html", "RULES_PAGE", "rule_url", "decided_by", "rules_index_html", "rules_html", "escape"]

@@ -656,6 +656,16 @@ def _inside(path: str, top: Path) -> bool:
     return os.path.abspath(path).startswith(os.path.abspath(top) + os.sep)
 
 
+
+def drop_untracked(cache) -> int:
+    """Remove every cached execution the build did not record (no ``report`` data: executed by
+    Sphinx or an older build, inputs unknown). Such a record can never be trusted, and left in
+    place it would be taken for one Sphinx executed during this build. Returns how many."""
+    untracked = [r.pk for r in cache.list_cache_records() if "report" not in (r.data or {})]
+    for pk in untracked:
+        cache.remove_cache(pk)
+    return len(untracked)
+
 def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=print) -> int:
     """Build the book at ``source`` into ``output``/_build (see the module docstring); 0 on success."""
     import nbformat
@@ -690,6 +700,7 @@ def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=pri
 
     # 3. Which pages' cached executions are still valid for these inputs.
     cache = get_cache(str(build_dir / ".jupyter_cache"))
+    drop_untracked(cache)
     pages = notebook_pages(source)
     stale, seconds = [], {}
     for docname, path in pages:

@@ -279,3 +279,20 @@ def test_the_audit_hook_records_reads_listings_commands_and_writes():
     assert reads.writes == {str(ROOT / "book" / "x.json")}, "writes into the source tree, not into _build"
     assert store.input_digest(next(k for k in reads.inputs if k.startswith("volatile:"))) != \
         store.input_digest(next(k for k in reads.inputs if k.startswith("volatile:")))
+
+
+def test_untracked_cached_executions_are_dropped(tmp_path):
+    """A cached execution without the build's record of its inputs (Sphinx's own, or an older
+    build's) is removed before pages are matched; tracked ones stay."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(str(tmp_path / "cache"))
+    for i, data in enumerate(({"execution_seconds": 1.0}, {"report": {"fingerprint": "f", "inputs": {}}})):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"x = {i}")])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        cache.cache_notebook_bundle(CacheBundleIn(nb, str(tmp_path / f"p{i}.md"), data=data), check_validity=False)
+    assert store.drop_untracked(cache) == 1
+    assert [r.uri for r in cache.list_cache_records()] == [str(tmp_path / "p1.md")]
+    assert store.drop_untracked(cache) == 0
