@@ -163,7 +163,39 @@ def page_values(results: dict, ev) -> dict:
         reaches = ((loo["estimate"] >= low) & (loo["estimate"] < high)).any()
         v[f"{key}-loo-reaches"] = ("leaving out one study can bring it to" if reaches
                                    else "no single study left out brings it to")
+    v.update(short_sentences(ev))
     return v
+
+
+def short_sentences(ev) -> dict[str, str]:
+    """The "in short" sentences of the CR and MRD sections, from the search and the pools (never
+    typed on the page): what the rule-based study sets reach, what hand-picked subsets reach, and
+    which MRD definition, pooled like with like, the printed figure fits."""
+    out = {}
+    fig_ = ev.published.figure
+    printed = float(fig_("liu-cr").parsed.estimate.fraction)
+    sub = ev.cr_subsets
+    if sub is not None and sub.subsets > 1 and sub.reach_estimate:
+        c = sub.closest
+        out["cr-subsets"] = (f"hand-picked subsets of them do come near it ({sub.reach_estimate:,} of "
+                             f"{sub.subsets:,} subsets of at least {sub.min_size} studies reach the printed estimate; "
+                             f"the closest gives {pci(c['estimate'], c['ci_low'], c['ci_high'])}), which shows "
+                             "compatibility found by search, not a reproduction")
+    else:
+        out["cr-subsets"] = "no subset of them reaches the printed estimate either"
+    res = ev.cr_primary
+    out["cr-direction"] = ("higher" if printed > res.estimate else "lower") + f" than the identified studies' {pct(res.estimate)}"
+    defs = ev.mrd_definitions
+    if {"reported", "itt"} <= set(defs):
+        r_, i_ = defs["reported"].fit, defs["itt"].fit
+        est = float(fig_("liu-mrd").parsed.estimate.fraction)
+        inside = [d.words for d in defs.values() if d.fit.ci_low <= est <= d.fit.ci_high]
+        out["mrd-reported"] = pci(r_.estimate, r_.ci_low, r_.ci_high)
+        out["mrd-itt"] = pci(i_.estimate, i_.ci_low, i_.ci_high)
+        out["mrd-fits"] = (f"the printed {fig_('liu-mrd').printed} fits {' and '.join(inside)}" if inside else
+                           f"the printed {fig_('liu-mrd').printed} lies between the two and inside neither interval")
+        out["mrd-gap"] = f"{100 * abs(r_.estimate - i_.estimate):.0f}"
+    return out
 
 
 def tied_counts(ev) -> dict:

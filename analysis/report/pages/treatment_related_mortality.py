@@ -65,7 +65,38 @@ def page_values(claim, result, ev, works) -> dict:
         values[f"{key}-est"] = _pct(q.shown.estimate)
         values[f"{key}-note"] = ("whose interval also reaches the stated range" if q.shown.ci_low < band[1]
                                  else "whose interval lies wholly above the stated range")
+    values.update(judgement_sentences(fit, anyc.shown, band, tr.series))
     return values
+
+
+def judgement_sentences(fit, any_cause, band, series) -> dict[str, str]:
+    """The page's judgement sentences, computed from the fits (never typed on the page): where the
+    pooled rate lies against the printed figure's band, whether its CI and each trial's exact CI
+    reach the band, how far the any-cause rate is from it, what the prediction interval adds and
+    whether any study needed a continuity correction."""
+    lo, hi = band
+    est = float(fit.estimate)
+    where = "higher than" if est > hi else "lower than" if est < lo else "inside the band of"
+    ci_reaches = float(fit.ci_low) <= hi and float(fit.ci_high) >= lo
+    reach = int(sum(1 for low, high in zip(fit.studies["ci_low"], fit.studies["ci_high"], strict=True)
+                    if low <= hi and high >= lo))
+    k = int(fit.k)
+    trials = ("every single trial's exact interval" if reach == k else
+              "no trial's exact interval" if reach == 0 else f"the exact intervals of {reach} of the {k} trials")
+    forest = (f"The pooled rate is {where} the printed figure; its confidence interval "
+              f"{'reaches' if ci_reaches else 'does not reach'} the band, and {trials} "
+              f"{'reaches' if reach in (0, k) else 'reach'} it.")
+    ratio = float(any_cause.estimate) / ((lo + hi) / 2)
+    any_note = (f"about {ratio:.0f} times the printed figure" if ratio >= 1.5 else
+                "close to the printed figure" if ratio > 0.67 else "below the printed figure")
+    tau2 = float(fit.tau2)
+    pi_note = ("the between-study variance is estimated as zero here, so it only repeats the confidence interval"
+               if tau2 == 0 else f"the between-study variance is estimated as τ² = {tau2:.3g} here")
+    zero = int(sum(1 for s in series if s.candidates[0] == 0))
+    zero_note = ("No study has zero events, so no continuity correction is needed." if zero == 0 else
+                 f"{zero} of the {k} studies have zero events; the logit model uses the continuity correction "
+                 "described in the methods.")
+    return {"forest-judgement": forest, "any-ratio": any_note, "pi-note": pi_note, "zero-note": zero_note}
 
 
 def models_table(ev) -> pd.DataFrame:
