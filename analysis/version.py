@@ -231,4 +231,5 @@ def verdict_changes(path: str = CLAIMS_PATH, root: Path = paths.ROOT) -> list[Ve
 
 
 assert _CALVER.match(REPORT_VERSION), REPORT_VERSION
-assert _DATE.match(RELEASE_DATE) and [int(x) for x in RELEASE_DATE.split("-")[:2]] == [int(x) for x in REPORT_VERSION.split(".")[:2]], RELEASE_DATE
+assert _DATE.match(RELEASE_DATE) and ([int(x) for x in RELEASE_DATE.split("-")[:2]]
+                                     == [int(x) for x in REPORT_VERSION.split(".")[:2]]), RELEASE_DATE

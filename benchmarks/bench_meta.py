@@ -70,8 +70,9 @@ def main() -> None:
             if method == "GLMM" and k > GLMM_MAX_K:
                 print(f"{k:>8} {method:>6} {'skipped (see docstring)':>17}")
                 continue
-            t_ours = best_time(lambda: pool_proportions(xi, ni, method=method), 2.0)
-            t_sm = best_time(lambda: combine_effects(yi, vi, method_re=SM_METHOD[method]), 1.0)
+            t_ours = best_time(lambda xi=xi, ni=ni, method=method: pool_proportions(xi, ni, method=method), 2.0)
+            t_sm = best_time(lambda yi=yi, vi=vi, method=method: combine_effects(yi, vi, method_re=SM_METHOD[method]),
+                             1.0)
             print(f"{k:>8} {method:>6} {1e3 * t_ours:>14.3f} ms {1e3 * t_sm:>13.3f} ms "
                   f"{t_ours / t_sm:>7.2f}  {1e6 * t_ours / k:8.3f}")
 

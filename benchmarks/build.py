@@ -130,7 +130,8 @@ def run(repeat: int, jobs: int) -> None:
         if step == "verify":
             ok, shown = ("yes" if mine <= 1.0 else "NO"), "<= 1 s"
         else:
-            ok, shown = ("" if target is None else ("yes" if ratio <= target else "NO")), (f"<= {target}x" if target else "-")
+            ok = "" if target is None else ("yes" if ratio <= target else "NO")
+            shown = f"<= {target}x" if target else "-"
         print(f"{step:<22}{mine:9.2f}{(f'{base:.2f}' if base else '-'):>12}{(f'{ratio:.2f}' if ratio else '-'):>8}"
               f"{shown:>9}  {ok}")
 

@@ -25,17 +25,17 @@ from __future__ import annotations
 
 import itertools
 
+from analysis.claims import rules
+from analysis.claims.citing import trial_result
+from analysis.claims.registry import claim_group
+from analysis.claims.result import Check, ClaimResult, Reproduced
+from analysis.inputs.files import ClaimsRegistry
+from analysis.inputs.trials import Trial, load_trial
 from analysis.stats.attainability import km_attainable
 from analysis.stats.pvalues import p_from_ci, ratio_ci_symmetry
-from analysis.stats.survival import implied_events_from_hr_ci, median_beyond_follow_up, median_consistent_with_landmarks
-from analysis.inputs.files import ClaimsRegistry
 from analysis.stats.rounding import format_percent, parse_number, parse_printed, rounding_interval, within_rounding
-from analysis.inputs.trials import Trial, load_trial
-from analysis.claims import rules
 from analysis.stats.schoenfeld import deaths_from_hazard_ratio_ci
-from analysis.claims.citing import trial_result
-from analysis.claims.result import Check, ClaimResult, Reproduced
-from analysis.claims.registry import claim_group
+from analysis.stats.survival import implied_events_from_hr_ci, median_beyond_follow_up, median_consistent_with_landmarks
 
 CLAIM_IDS = ["e1910-population", "e1910-mrd-threshold", "e1910-randomisation", "e1910-arms",
              "e1910-median-os", "e1910-follow-up", "e1910-standard-of-care"]
@@ -138,7 +138,8 @@ def km_check(trial: Trial, fig_id: str, n_id: str):
     return judged.check(label, fig.printed, found, trial.cites(fig_id)), res
 
 
-def needed_hazard_ratio_range(median: float, median_half: float, t: float, s: float, s_half: float) -> tuple[float, float]:
+def needed_hazard_ratio_range(median: float, median_half: float, t: float, s: float,
+                              s_half: float) -> tuple[float, float]:
     """Range of the hazard ratio (after / before the landmark) a printed median needs, over the
     rounding of the median and of the landmark survival (corners; monotone in each)."""
     ratios = []
@@ -156,10 +157,10 @@ def median_landmark_check(trial: Trial, median_id: str, landmark_id: str):
     res = median_consistent_with_landmarks(median, [(t, s)], survival_half_width=s_half, median_half_width=m_half)
     exp = next(c for c in res.checks if c.model == "exponential")
     lo, hi = needed_hazard_ratio_range(median, m_half, t, s, s_half)
-    found = (f"constant hazard through {lm.printed} at {_fmt(t, 0)} months gives a median of {_fmt(exp.implied_median)} "
-             f"({_fmt(exp.implied_median_range[0])}-{_fmt(exp.implied_median_range[1])}); reaching 50% at "
-             f"{med_fig.printed} needs the hazard after {_fmt(t, 0)} months at {res.hazard_ratio_needed:.2f} x the hazard "
-             f"before ({lo:.2f}-{hi:.2f} over the rounding)")
+    found = (f"constant hazard through {lm.printed} at {_fmt(t, 0)} months gives a median of "
+             f"{_fmt(exp.implied_median)} ({_fmt(exp.implied_median_range[0])}-{_fmt(exp.implied_median_range[1])}); "
+             f"reaching 50% at {med_fig.printed} needs the hazard after {_fmt(t, 0)} months at "
+             f"{res.hazard_ratio_needed:.2f} x the hazard before ({lo:.2f}-{hi:.2f} over the rounding)")
     label = f"control median vs {lm.quantity} {lm.printed} at {lm.time} ({trial.reports[lm.report].label})"
     return rules.median_fits_landmark(res.order_consistent, lo).check(
         label, med_fig.printed, found, trial.cites(landmark_id),
@@ -177,8 +178,8 @@ def later_cut_check(trial: Trial, median_id: str, landmark_ids: list[str]):
     res = median_consistent_with_landmarks(median, marks, survival_half_width=s_half,
                                            median_half_width=_half_width(med_fig.parsed.estimate))
     medians = ", ".join(f"{c.model} {_fmt(c.implied_median)}" for c in res.checks)
-    found = (f"models through {' and '.join(f.printed + ' at ' + f.time for f in figs)} put the median at {medians} months; "
-             f"{med_fig.printed} would need the hazard after {_fmt(marks[-1][0], 0)} months at "
+    found = (f"models through {' and '.join(f.printed + ' at ' + f.time for f in figs)} put the median at {medians} "
+             f"months; {med_fig.printed} would need the hazard after {_fmt(marks[-1][0], 0)} months at "
              f"{res.hazard_ratio_needed:.2f} x the hazard before")
     return Check(f"control median vs the later analysis ({_where(trial, figs[-1])})",
                  med_fig.printed, found, None, trial.cites(landmark_ids[-1]), rule="median-landmarks",
@@ -206,7 +207,8 @@ def population(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         rules.exact_value(float(a_hi.value), r_hi).check("oldest eligible age", r_hi.text, f"{a_hi.text} {a_hi.unit}",
                                                          trial.cites(age.id)),
         rules.statement(says_new == ("newly diagnosed" in fda.printed.lower())).check(
-            "newly diagnosed disease", "newly diagnosed" if says_new else "(not said)", fda.printed, trial.cites(fda.id)),
+            "newly diagnosed disease", "newly diagnosed" if says_new else "(not said)",
+            fda.printed, trial.cites(fda.id)),
     ]
     disease = trial.figure("eligible-disease")
     wording = [_wording("ph-sign-lost", "Ph-B-ALL", disease.printed, trial.cites("eligible-disease"))]
@@ -245,8 +247,8 @@ def mrd_threshold(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     ]
     reasons = {
         "consistent": f"The threshold {thr.printed} and the timing agree with the full report. ",
-        "imprecise": (f"The threshold agrees ({thr.printed} by flow cytometry in the full report). The timing departs in "
-                      f"a detail: the full report says MRD was assessed “{timing.printed}” (the FDA notice: "
+        "imprecise": (f"The threshold agrees ({thr.printed} by flow cytometry in the full report). The timing departs "
+                      f"in a detail: the full report says MRD was assessed “{timing.printed}” (the FDA notice: "
                       f"“{fda_timing.printed}”), so the randomised patients were MRD-negative after a second course, "
                       f"intensification, that the commentary's “after induction chemotherapy” leaves out. The clinical "
                       f"meaning — MRD-negative remission after initial chemotherapy — is unchanged. "),
@@ -256,7 +258,8 @@ def mrd_threshold(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         takeaway=(f"Threshold {thr.printed} right; MRD was assessed after induction and intensification, not after "
                   "induction alone."),
         deciding=Reproduced("MRD-negativity threshold (full report)", None, thr.printed),
-        extra={"wording": [_wording("mrd-timing", "after induction chemotherapy", timing.printed, trial.cites(timing.id))]})
+        extra={"wording": [_wording("mrd-timing", "after induction chemotherapy", timing.printed,
+                                    trial.cites(timing.id))]})
 
 
 def randomisation(claims: ClaimsRegistry, trial=None) -> ClaimResult:
@@ -268,13 +271,16 @@ def randomisation(claims: ClaimsRegistry, trial=None) -> ClaimResult:
     per_arm = parse_printed(arm_text).estimate
     fig = trial.figure
     blin, chemo = fig("randomised-blinatumomab"), fig("randomised-chemotherapy")
-    enrolled, cr, cr_pct, rand = fig("enrolled"), fig("cr-after-induction"), fig("cr-after-induction-percent"), fig("randomised")
+    enrolled, cr = fig("enrolled"), fig("cr-after-induction")
+    cr_pct, rand = fig("cr-after-induction-percent"), fig("randomised")
     arm_sum = blin.value + chemo.value
     cr_rate = cr.value / enrolled.value
     share = rand.value / cr.value
     checks = [
-        rules.exact_value(rand.value, total).check("patients randomised", total_text, rand.printed, trial.cites(rand.id)),
-        rules.exact_value(blin.value, per_arm).check("randomised to blinatumomab", arm_text, blin.printed, trial.cites(blin.id)),
+        rules.exact_value(rand.value, total).check("patients randomised", total_text,
+                                                   rand.printed, trial.cites(rand.id)),
+        rules.exact_value(blin.value, per_arm).check("randomised to blinatumomab", arm_text,
+                                                     blin.printed, trial.cites(blin.id)),
         rules.exact_value(chemo.value, per_arm).check("randomised to chemotherapy", arm_text, chemo.printed,
                                                       trial.cites(chemo.id)),
     ]
@@ -291,7 +297,8 @@ def randomisation(claims: ClaimsRegistry, trial=None) -> ClaimResult:
     ]
     reproduced = (
         Reproduced("arms summed", float(arm_sum), f"{int(arm_sum)}"),
-        Reproduced("remission after induction", float(cr_rate), f"{int(cr.value)}/{int(enrolled.value)} = {format_percent(cr_rate, 1)}"),
+        Reproduced("remission after induction", float(cr_rate),
+                   f"{int(cr.value)}/{int(enrolled.value)} = {format_percent(cr_rate, 1)}"),
         Reproduced("share of remitters randomised as MRD-negative", float(share),
                    f"{int(rand.value)}/{int(cr.value)} = {format_percent(share, 1)}"),
     )
@@ -311,13 +318,13 @@ def arms(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     claim = claims.get("e1910-arms")
     blin_text, control_text = claim.reported
     blin_n, control_n = parse_number(blin_text), parse_number(control_text)
-    blin, with_chemo, control = (trial.figure(i) for i in ("blinatumomab-cycles", "blinatumomab-arm-chemotherapy-cycles",
-                                                             "control-chemotherapy-cycles"))
+    blin, with_chemo, control = (trial.figure(i) for i in (
+        "blinatumomab-cycles", "blinatumomab-arm-chemotherapy-cycles", "control-chemotherapy-cycles"))
     checks = [
         rules.exact_value(blin.value, blin_n).check("blinatumomab cycles added", blin_text, blin.printed,
                                                     trial.cites(blin.id)),
-        rules.exact_value(control.value, control_n).check("consolidation chemotherapy cycles, control arm", control_text,
-                                                          control.printed, trial.cites(control.id)),
+        rules.exact_value(control.value, control_n).check("consolidation chemotherapy cycles, control arm",
+                                                          control_text, control.printed, trial.cites(control.id)),
         rules.statement(with_chemo.value == control.value).check(
             "blinatumomab given in addition to the same consolidation", "during consolidation therapy",
             f"{blin.printed} blinatumomab + {with_chemo.printed} chemotherapy cycles", trial.cites(with_chemo.id)),
@@ -343,7 +350,8 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
         rules.exact_value(float(control_med.parsed.estimate.value), control_reported).check(
             "median OS, chemotherapy arm", control_text, control_med.printed, trial.cites(control_med.id)),
         Check("median OS in the full report", control_text, "not printed in the abstract read", None,
-              "NEJM 2024, PMID 39047240, abstract", rule="exact-value", uninformative_reason="the full text could not be read"),
+              "NEJM 2024, PMID 39047240, abstract", rule="exact-value",
+              uninformative_reason="the full text could not be read"),
     ]
     # "not reached": every landmark of the blinatumomab arm lies above 50% beyond rounding.
     comp = _comparisons(trial)
@@ -352,8 +360,8 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     above = all(rounding_interval(f.parsed.estimate)[0] > 0.5 for f in blin_marks)
     checks.append(rules.statement(above).check(
         "'not reached' vs the blinatumomab arm's landmarks", nr_text,
-        f"every landmark is above 50% (lowest {lowest.printed} at {lowest.time}, {trial.reports[lowest.report].label}), "
-        f"so any median lies beyond {lowest.time}", trial.cites(lowest.id)))
+        f"every landmark is above 50% (lowest {lowest.printed} at {lowest.time}, "
+        f"{trial.reports[lowest.report].label}), so any median lies beyond {lowest.time}", trial.cites(lowest.id)))
     median_checks = {}
     for lid in comp.same_cut_control:
         check, res = median_landmark_check(trial, control_med.id, lid)
@@ -396,40 +404,44 @@ def median_os(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     exp_same = next(c for c in same.checks if c.model == "exponential")
     later_medians = [c.implied_median for c in later_res.checks]
     reproduced = (
-        Reproduced("P recomputed from the NEJM HR interval", p_values["nejm-os-hr"].p, f"P = {p_values['nejm-os-hr'].p:.4f}"),
-        Reproduced("P recomputed from the ASH/FDA HR interval", p_values["ash-os-hr"].p, f"P = {p_values['ash-os-hr'].p:.4f}"),
+        Reproduced("P recomputed from the NEJM HR interval", p_values["nejm-os-hr"].p,
+                   f"P = {p_values['nejm-os-hr'].p:.4f}"),
+        Reproduced("P recomputed from the ASH/FDA HR interval", p_values["ash-os-hr"].p,
+                   f"P = {p_values['ash-os-hr'].p:.4f}"),
         Reproduced(f"control median from a constant hazard through OS at {nejm3.time} (NEJM)", exp_same.implied_median,
                    f"{_fmt(exp_same.implied_median)} months"),
         Reproduced(f"hazard after {nejm3.time} needed for the {control_med.printed} median, relative to before",
                    same.hazard_ratio_needed, f"{same.hazard_ratio_needed:.2f} x"),
         Reproduced("control median / median follow-up", fu.ratio, f"{fu.ratio:.2f} x"),
         Reproduced("deaths implied by the NEJM HR interval, Schoenfeld's 4/SE² (biased low at this HR)", events.events,
-                   f"about {events.events:.0f} deaths ({events.events_min:.0f}-{events.events_max:.0f} over the rounding)"),
-        Reproduced("deaths implied by the NEJM HR interval, corrected for the design (seeded simulation)", deaths.deaths,
-                   f"{deaths.text}; Schoenfeld's formula recovers {100 * deaths.recovery:.0f}% of them",
+                   f"about {events.events:.0f} deaths ({events.events_min:.0f}-{events.events_max:.0f} over the "
+                   "rounding)"),
+        Reproduced("deaths implied by the NEJM HR interval, corrected for the design (seeded simulation)",
+                   deaths.deaths, f"{deaths.text}; Schoenfeld's formula recovers {100 * deaths.recovery:.0f}% of them",
                    ci=tuple(float(x) for x in deaths.interval)),
     )
     counted = [c for c in checks if c.counted]
     consistent = (
         f"Both medians ({blin_med.printed}; {control_med.printed}) are printed in meeting reports of the ASH 2022 "
-        f"presentation, not in the full report's abstract. All {len(counted)} consistency checks that could fail agree: "
-        f"each P value fits its hazard-ratio interval, each interval is centred on its estimate, and the median of "
-        f"{control_med.printed} fits the control arm's survival in the same analysis (a constant hazard through "
-        f"{nejm3.printed} at {nejm3.time} gives {_fmt(exp_same.implied_median)} months; {control_med.printed} needs the "
-        f"hazard after {nejm3.time} at {same.hazard_ratio_needed:.2f} times the earlier one, a plausible slowing). With "
-        f"{trial.figure('randomised-blinatumomab').printed} patients per arm every landmark printed to whole percentages "
-        f"is attainable, so those checks cannot fail and are not counted. The median lies beyond the median follow-up "
-        f"of {follow.printed} ({fu.ratio:.2f} times), so it rests on the sparse tail of the curve. The later analysis "
-        f"({five.printed} alive at {five.time}) puts the control median at {_fmt(min(later_medians))}-"
-        f"{_fmt(max(later_medians))} months under the models; keeping {control_med.printed} would need the risk of "
-        f"death after {five.time} to be {later_res.hazard_ratio_needed:.1f} times that before, so the later data cut "
-        f"makes so short a median unlikely. The NEJM hazard-ratio interval implies {deaths.text} in all, once "
-        f"Schoenfeld's 4/SE² (about {events.events:.0f}), which recovers only {100 * deaths.recovery:.0f}% of the deaths "
-        f"at a hazard ratio near {float(nejm_hr.estimate.value):g}, is corrected by a seeded simulation of the design. ")
+        f"presentation, not in the full report's abstract. All {len(counted)} consistency checks that could fail "
+        "agree: each P value fits its hazard-ratio interval, each interval is centred on its estimate, and the median "
+        f"of {control_med.printed} fits the control arm's survival in the same analysis (a constant hazard through "
+        f"{nejm3.printed} at {nejm3.time} gives {_fmt(exp_same.implied_median)} months; {control_med.printed} needs "
+        f"the hazard after {nejm3.time} at {same.hazard_ratio_needed:.2f} times the earlier one, a plausible slowing). "
+        f"With {trial.figure('randomised-blinatumomab').printed} patients per arm every landmark printed to whole "
+        "percentages is attainable, so those checks cannot fail and are not counted. The median lies beyond the "
+        f"median follow-up of {follow.printed} ({fu.ratio:.2f} times), so it rests on the sparse tail of the curve. "
+        f"The later analysis ({five.printed} alive at {five.time}) puts the control median at "
+        f"{_fmt(min(later_medians))}-{_fmt(max(later_medians))} months under the models; keeping {control_med.printed} "
+        f"would need the risk of death after {five.time} to be {later_res.hazard_ratio_needed:.1f} times that before, "
+        f"so the later data cut makes so short a median unlikely. The NEJM hazard-ratio interval implies {deaths.text} "
+        f"in all, once Schoenfeld's 4/SE² (about {events.events:.0f}), which recovers only "
+        f"{100 * deaths.recovery:.0f}% of the deaths at a hazard ratio near {float(nejm_hr.estimate.value):g}, is "
+        "corrected by a seeded simulation of the design. ")
     return trial_result(
         claim, trial, checks, [blin_med.id, control_med.id], consistent,
-        takeaway=(f"Medians as the ASH 2022 reports print them ({blin_med.printed}; {control_med.printed}); the control "
-                  "median is fragile, beyond the median follow-up."),
+        takeaway=(f"Medians as the ASH 2022 reports print them ({blin_med.printed}; {control_med.printed}); the "
+                  "control median is fragile, beyond the median follow-up."),
         deciding=Reproduced("control-arm median OS (ASH 2022 reports)", None, control_med.printed),
         reproduced=reproduced,
         extra={"median_checks": median_checks, "later": later_res, "p_values": p_values, "km": km,
@@ -448,8 +460,8 @@ def follow_up(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
                                                        trial.cites(nejm.id)),
         Check("follow-up in the meeting reports ('a median 3.5 years')", claim.reported[0],
               f"{claim.reported[0]} = {_fmt(_months(nejm) / 12, 2)} years; '{ash.printed}' stands for "
-              f"{_fmt(ash_lo)}-{_fmt(ash_hi)} months if read to one decimal, and covers {claim.reported[0]} if read to the "
-              f"nearest half-year", None, trial.cites(ash.id), rule="exact-value",
+              f"{_fmt(ash_lo)}-{_fmt(ash_hi)} months if read to one decimal, and covers {claim.reported[0]} if read to "
+              f"the nearest half-year", None, trial.cites(ash.id), rule="exact-value",
               uninformative_reason="secondary wording; which rounding was meant cannot be told"),
     ]
     later = trial.figure("fda-later-follow-up")
@@ -501,7 +513,8 @@ def standard_of_care(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
             f"trial ages {age.printed}; approval: {indication.printed}", trial.cites(age.id)),
     ]
     wording = [_wording("drug-name-typo", "belintuzumab", "blinatumomab", trial.cites("blinatumomab-cycles")),
-               _wording("ph-sign-lost", "Ph-B-ALL", trial.figure("eligible-disease").printed, trial.cites("eligible-disease"))]
+               _wording("ph-sign-lost", "Ph-B-ALL", trial.figure("eligible-disease").printed,
+                        trial.cites("eligible-disease"))]
     reasons = {
         "imprecise": (f"The expectation itself is borne out: overall survival improved (HR {hr.printed}, recomputed P "
                       f"{p_res.p:.4f}), the presenting author called it “{presenter.printed}”, and the FDA approved "
@@ -513,8 +526,8 @@ def standard_of_care(claims: ClaimsRegistry, trial: Trial) -> ClaimResult:
     }
     return trial_result(
         claim, trial, checks, [hr.id], reasons,
-        takeaway=(f"Borne out (HR {hr.printed}; approved {approved.printed}); but the trial enrolled ages {age.printed}, "
-                  "not 'older patients'."),
+        takeaway=(f"Borne out (HR {hr.printed}; approved {approved.printed}); but the trial enrolled ages "
+                  f"{age.printed}, not 'older patients'."),
         deciding=Reproduced("hazard ratio for death (full report)", float(hr.parsed.estimate.value), hr.printed),
         extra={"wording": wording})
 

@@ -33,20 +33,32 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.inputs import paths
-from analysis.inputs.files import ClaimsRegistry
-from analysis.stats.reproduction import (CR_SETS, MRD_SETS, PRIMARY, bracket_fits, ci_implications, hypothetical_counts,
-                            count_consistency, leave_one_out, load_candidates, matches, primary_analysis,
-                            search, select_counts)
-from analysis.stats.mrd_pools import mrd_pools
-from analysis.stats.rounding import format_percent, parse_printed, rounding_interval, within_rounding
-from analysis.stats.specification_curve import best_subsets, specification_summary
-from analysis.inputs.trials import Trial, load_trial
 from analysis.claims import rules
 from analysis.claims.certainty import blast_subgroup_context, summary_of_findings
 from analysis.claims.citing import departures
-from analysis.claims.result import Check, ClaimResult, Reproduced
 from analysis.claims.registry import claim_group
+from analysis.claims.result import Check, ClaimResult, Reproduced
+from analysis.inputs import paths
+from analysis.inputs.files import ClaimsRegistry
+from analysis.inputs.trials import Trial, load_trial
+from analysis.stats.mrd_pools import mrd_pools
+from analysis.stats.reproduction import (
+    CR_SETS,
+    MRD_SETS,
+    PRIMARY,
+    bracket_fits,
+    ci_implications,
+    count_consistency,
+    hypothetical_counts,
+    leave_one_out,
+    load_candidates,
+    matches,
+    primary_analysis,
+    search,
+    select_counts,
+)
+from analysis.stats.rounding import format_percent, parse_printed, rounding_interval, within_rounding
+from analysis.stats.specification_curve import best_subsets, specification_summary
 
 CLAIM_IDS = ["meta-scope", "meta-studies-patients", "meta-cr-rate", "meta-mrd-rate"]
 GROUP = "meta-analysis"
@@ -191,14 +203,16 @@ def scope(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
     verdict = rules.verdict_from_checks(checks)
     if verdict == "consistent":
         reason = (f"The cited meta-analysis states this aim in its abstract, and the commentary's authors "
-                  f"({', '.join(overlap)}) are among its authors, so 'we' is accurate. There is no number to recompute. "
-                  f"Caveat: {len(combined)} candidate studies ({', '.join(combined['label'])}) gave blinatumomab with a TKI or "
-                  f"within chemotherapy to some patients; whether Liu 2023 included them cannot be checked. " + citation_reason)
+                  f"({', '.join(overlap)}) are among its authors, so 'we' is accurate. There is no number to "
+                  f"recompute. Caveat: {len(combined)} candidate studies ({', '.join(combined['label'])}) gave "
+                  "blinatumomab with a TKI or within chemotherapy to some patients; whether Liu 2023 included them "
+                  "cannot be checked. " + citation_reason)
     else:
         reason = departures(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
                        citation_reason=citation_reason, extra={"evidence": ev, "combined": list(combined["label"])},
-                       takeaway="The cited meta-analysis has this aim, and 'we' is accurate: both commentary authors wrote it.",
+                       takeaway="The cited meta-analysis has this aim, and 'we' is accurate: both commentary authors "
+                                "wrote it.",
                        deciding=Reproduced("aim of the cited meta-analysis (abstract)", None, aim.printed),
                        rules=rules.rules_used(checks, "combine-checks", "citation-reports"))
 
@@ -224,7 +238,8 @@ def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
                                                      pub.cites(n_fig.id)),
         Check("context: identified candidate studies (R/R, published before Liu 2023) against the count",
               k_text, f"{c['identified']} studies ({'no more' if c['identified'] <= k else 'more'} than printed)", None,
-              "data/meta_analysis/studies.csv", uninformative_reason=CONTEXT_NOTE, role="context", rule="meta-reproduction"),
+              "data/meta_analysis/studies.csv", uninformative_reason=CONTEXT_NOTE, role="context",
+              rule="meta-reproduction"),
         Check("context: their patients against the total", n_text,
               (f"{c['identified_patients']:,} patients in {c['identified_with_n']} studies with a known N "
                f"({'no more' if c['identified_patients'] <= n else 'more'} than printed)"), None,
@@ -235,20 +250,25 @@ def studies_patients(claims: ClaimsRegistry, ev: Evidence) -> ClaimResult:
               (f"{c['remaining_studies']} studies left holding {c['remaining_patients']} patients "
                f"(mean {c['remaining_mean']:.0f}; identified studies have {lo}-{hi}; "
                f"{'inside' if remaining_ok else 'outside'} that range)"),
-              None, "arithmetic on the two rows above", uninformative_reason=CONTEXT_NOTE, role="context", rule="meta-reproduction"),
+              None, "arithmetic on the two rows above", uninformative_reason=CONTEXT_NOTE, role="context",
+              rule="meta-reproduction"),
     ]
     citation, citation_reason = _citation(claim, pub, ["liu-studies", "liu-patients"], checks[:2])
     verdict = rules.verdict_from_checks(checks)
-    reproduced = (Reproduced("identified candidate studies (R/R, before Liu 2023)", float(c["identified"]), f"{c['identified']}"),
-                  Reproduced("patients in them (known N)", float(c["identified_patients"]), f"{c['identified_patients']:,}"))
+    reproduced = (Reproduced("identified candidate studies (R/R, before Liu 2023)",
+                             float(c["identified"]), f"{c['identified']}"),
+                  Reproduced("patients in them (known N)", float(c["identified_patients"]),
+                             f"{c['identified_patients']:,}"))
     if verdict == "consistent":
-        reason = (f"Liu 2023's abstract prints {k_fig.printed} studies and {n_fig.printed} patients, as the commentary says. "
-                  f"Its list of studies is not public, so neither number can be recomputed, and no check against the "
-                  f"identified studies can fail: whether they are a subset of Liu's is unknown. As context only: the "
-                  f"{c['identified']} candidate studies we identified in relapsed/refractory disease before its e-publication hold "
-                  f"{c['identified_patients']:,} patients (where N is known), which would leave {c['remaining_studies']} studies with "
-                  f"{c['remaining_patients']} patients (mean {c['remaining_mean']:.0f}) if all were included; {c['subsets_all']} subsets of the {c['candidates_with_n']} candidates with a known N add up to exactly "
-                  f"{n_fig.printed}, so the total is attainable but does not identify the studies. " + citation_reason)
+        reason = (f"Liu 2023's abstract prints {k_fig.printed} studies and {n_fig.printed} patients, as the commentary "
+                  "says. Its list of studies is not public, so neither number can be recomputed, and no check against "
+                  "the identified studies can fail: whether they are a subset of Liu's is unknown. As context only: "
+                  f"the {c['identified']} candidate studies we identified in relapsed/refractory disease before its "
+                  f"e-publication hold {c['identified_patients']:,} patients (where N is known), which would leave "
+                  f"{c['remaining_studies']} studies with {c['remaining_patients']} patients (mean "
+                  f"{c['remaining_mean']:.0f}) if all were included; {c['subsets_all']} subsets of the "
+                  f"{c['candidates_with_n']} candidates with a known N add up to exactly {n_fig.printed}, so the total "
+                  "is attainable but does not identify the studies. " + citation_reason)
     else:
         reason = departures(checks) + citation_reason
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
@@ -306,7 +326,7 @@ def search_sentences(spec, subsets, outcome: str) -> str:
 def mrd_sentences(definitions: dict, est_p, lo_p, hi_p) -> str:
     """The two MRD definitions pooled like with like, and which one the printed figure fits."""
     parts, fits = [], []
-    for key, d in definitions.items():
+    for d in definitions.values():
         f = d.fit
         where = ("inside" if f.ci_low <= est_p.fraction <= f.ci_high else
                  "below" if est_p.fraction < f.ci_low else "above")
@@ -340,7 +360,8 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
         rules.exact_value(fig_est.value, est_p).check(f"pooled {name} (cited abstract)", est_text, fig_est.printed,
                                                       pub.cites(fig_est.id)),
         Check("its 95% CI (cited abstract)", range_text, fig_ci.printed, None, pub.cites(fig_ci.id), rule="exact-value",
-              outcome="agrees" if within_rounding(abstract_lo.fraction, lo_p) and within_rounding(abstract_hi.fraction, hi_p)
+              outcome="agrees"
+              if within_rounding(abstract_lo.fraction, lo_p) and within_rounding(abstract_hi.fraction, hi_p)
               else "disagrees"),
         rules.centred(bool(centred)).check(
             "CI centred on the estimate on some scale", f"{est_text} ({range_text})",
@@ -367,7 +388,8 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
     checks += [
         Check(f"pooled {name}, identified studies, primary model (not Liu's study set)", f"{est_text} ({range_text})",
               pct_ci(res.estimate, res.ci_low, res.ci_high),
-              bool(within_rounding(res.estimate, est_p) and within_rounding(res.ci_low, lo_p) and within_rounding(res.ci_high, hi_p)),
+              bool(within_rounding(res.estimate, est_p) and within_rounding(res.ci_low, lo_p)
+                   and within_rounding(res.ci_high, hi_p)),
               "data/meta_analysis/studies.csv (per-study locations on the page)", role="context",
               rule="meta-reproduction", note=not_liu),
         Check("reproduction search: specifications (study set x definition) landing on all three printed numbers",
@@ -393,7 +415,8 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
                   f"The {res.k} identified studies with a count give {pct_ci(res.estimate, res.ci_low, res.ci_high)} "
                   f"(random effects, logit, REML, Hartung-Knapp){spread_text(fits)}. "
                   f"Across every specification and model, pooled estimates with a valid CI range from "
-                  f"{format_percent(table['estimate'].min(), 1)} to {format_percent(table['estimate'].max(), 1)}{flagged}. "
+                  f"{format_percent(table['estimate'].min(), 1)} to "
+                  f"{format_percent(table['estimate'].max(), 1)}{flagged}. "
                   + search_sentences(spec, subsets, outcome)
                   + (mrd_sentences(ev.mrd_definitions, est_p, lo_p, hi_p) if outcome == "mrd" else "")
                   + citation_reason)
@@ -416,13 +439,14 @@ def _pooled_claim(claims: ClaimsRegistry, ev: Evidence, claim_id: str, outcome: 
         takeaway = (f"Not recomputable; among assessed responders {format_percent(r_.estimate)}, over all treated "
                     f"{format_percent(i_.estimate)}: the printed {est_text} fits neither.")
     else:
-        takeaway = (f"Printed as the abstract says; cannot be recomputed (study list not public). The {res.k} identified "
-                    f"studies give {pct_ci(res.estimate, res.ci_low, res.ci_high, 0)}.")
+        takeaway = (f"Printed as the abstract says; cannot be recomputed (study list not public). The {res.k} "
+                    f"identified studies give {pct_ci(res.estimate, res.ci_low, res.ci_high, 0)}.")
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, checks=tuple(checks),
-                       reproduced=reproduced, citation_reason=citation_reason, takeaway=takeaway, deciding=reproduced[0],
+                       reproduced=reproduced, citation_reason=citation_reason,
+                       takeaway=takeaway, deciding=reproduced[0],
                        rules=rules.rules_used(checks, "meta-reproduction", "citation-reports"),
-                       extra={"evidence": ev, "hits": hits, "counts": counts, "n_invalid": n_invalid, "certainty": certainty,
-                              "valid": table})
+                       extra={"evidence": ev, "hits": hits, "counts": counts,
+                              "n_invalid": n_invalid, "certainty": certainty, "valid": table})
 
 
 def evaluate_meta(claims: ClaimsRegistry, data_dir: Path | str = paths.DATA,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.inputs import paths
 from analysis.claims.rules import Judgement, claimed_interval  # noqa: F401 (re-exported for the pages)
+from analysis.inputs import paths
 from analysis.stats.meta import PooledProportion, pool_proportions
 from analysis.stats.proportions import clopper_pearson  # noqa: F401 (the one implementation, re-exported)
 from analysis.stats.rounding import format_percent, parse_printed, within_rounding
@@ -110,7 +110,8 @@ def candidate_counts(printed: str, total: int) -> list[int]:
 
 
 def _source_text(row) -> str:
-    ids = "; ".join(x for x in (f"doi:{row['doi']}" if row["doi"] else "", f"PMID {row['pmid']}" if row["pmid"] else "") if x)
+    ids = "; ".join(x for x in (f"doi:{row['doi']}" if row["doi"] else "",
+                                f"PMID {row['pmid']}" if row["pmid"] else "") if x)
     return f"{row['study']}, {row['location']}" + (f" ({ids})" if ids else "")
 
 

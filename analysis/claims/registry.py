@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
+from analysis.claims.result import ClaimResult
 from analysis.inputs import paths
 from analysis.inputs.files import ClaimsRegistry
-from analysis.claims.result import ClaimResult
 from analysis.report import store
 
 INFRASTRUCTURE = {"result", "registry", "citing"}

@@ -21,9 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.claims import rules
-from analysis.claims.pooling import (SENSITIVITY, Pool, _data, _pct, _source_text, parse_span, pool,
-                                     series_from_row)
 from analysis.claims.certainty import summary_of_findings
+from analysis.claims.pooling import SENSITIVITY, Pool, _data, _pct, _source_text, parse_span, pool, series_from_row
 from analysis.claims.registry import claim_group
 from analysis.claims.result import ClaimResult, Reproduced
 from analysis.inputs.cited_works import load_cited_works
@@ -93,7 +92,8 @@ def salvage_evidence(data_dir: Path | str | None = None) -> SalvageEvidence:
         use = uses[rid]
         why = None
         if use.use == "excluded":
-            why = use.why if not use.superseded_by else f"superseded by {label[use.superseded_by]} (same arm, larger analysis)"
+            why = (use.why if not use.superseded_by
+                   else f"superseded by {label[use.superseded_by]} (same arm, larger analysis)")
         elif use.use == "alternative":
             why = use.why
         elif pd.isna(row["total"]):
@@ -118,7 +118,8 @@ def salvage_evidence(data_dir: Path | str | None = None) -> SalvageEvidence:
         pools[name] = pool(title, [series(r) for r in rows])
         sensitivity[name] = {lab: pool(title, [series(r) for r in rows], model) for lab, model in SENSITIVITY}
         if any(r["row_id"] in alternative_for for r in rows):
-            alternative[name] = pool(title, [series(by_id[alternative_for[r["row_id"]]]) if r["row_id"] in alternative_for
+            alternative[name] = pool(title, [series(by_id[alternative_for[r["row_id"]]])
+                                             if r["row_id"] in alternative_for
                                              else series(r) for r in rows])
         data_sens[name] = {}
         for analysis in ("without GRAALL", "without LALA-94"):
@@ -171,7 +172,8 @@ def _other_analyses(ev: SalvageEvidence, name: str) -> list[tuple[str, Pool]]:
     return others
 
 
-def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None, evidence: SalvageEvidence | None = None) -> ClaimResult:
+def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None,
+                   evidence: SalvageEvidence | None = None) -> ClaimResult:
     """Pooled CR after salvage chemotherapy by setting against "20%-30%" (module docstring)."""
     claim = claims.get("reinduction-cr")
     works = works or load_cited_works(data_dir)
@@ -202,8 +204,8 @@ def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None, evidence: 
                       "whose 95% CI can test it.",
         "discrepant": f"Every setting whose 95% CI can test it contradicts the claimed {printed}: the whole CI lies "
                       "outside it.",
-        "imprecise": f"The claimed {printed} (read as {_pct(interval[0])} to {_pct(interval[1])}) does not hold in every "
-                     "setting, and the sentence names none.",
+        "imprecise": f"The claimed {printed} (read as {_pct(interval[0])} to {_pct(interval[1])}) does not hold in "
+                     "every setting, and the sentence names none.",
         "not-reproducible": f"No setting's 95% CI is narrow enough to test the claimed {printed}.",
     }[verdict]
     parts = [lead]
@@ -224,10 +226,11 @@ def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None, evidence: 
             if (k.outcome, k.informative) != (j.outcome, j.informative):
                 flips.append(f"{name_of[n]} ({lab}: {k.outcome or 'undecided'}"
                              + ("" if k.informative else ", uninformative") + ")")
-    parts.append("Sensitivity analyses that would change a setting's outcome: " + ("; ".join(flips) if flips else "none") + ".")
-    parts.append("Only adult series were examined: the sentence names no age group for this figure, the cited work [2] is "
-                 "titled as a review of agents for relapsed or refractory ALL in adults, and no paediatric salvage series "
-                 "was collected, so the verdict does not cover children.")
+    parts.append("Sensitivity analyses that would change a setting's outcome: "
+                 + ("; ".join(flips) if flips else "none") + ".")
+    parts.append("Only adult series were examined: the sentence names no age group for this figure, the cited work [2] "
+                 "is titled as a review of agents for relapsed or refractory ALL in adults, and no paediatric salvage "
+                 "series was collected, so the verdict does not cover children.")
     parts.append("Pooled with a logit random-effects model (REML, Hartung-Knapp CI) from counts printed or exactly "
                  "derivable from the printed percentage; prediction intervals are not used.")
     parts.append(f"Citation: {citation_reason}")
@@ -240,14 +243,17 @@ def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None, evidence: 
                           ci=(float(first.shown.ci_low), float(first.shown.ci_high)))
     if verdict == "imprecise":
         takeaway = (f"Fits {' and '.join(name_of[n] for n in fits_by_point) or 'no setting'} (about "
-                    f"{_pct(ev.pools[fits_by_point[0]].shown.estimate, 0) if fits_by_point else '—'}), not first salvage "
-                    f"({_pct(first.shown.estimate, 0)}).")
+                    f"{_pct(ev.pools[fits_by_point[0]].shown.estimate, 0) if fits_by_point else '—'}), not first "
+                    f"salvage ({_pct(first.shown.estimate, 0)}).")
     else:
         takeaway = f"{lead.split(':')[0]}."
-    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=" ".join(parts), reproduced=tuple(reproduced),
+    return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=" ".join(parts),
+                       reproduced=tuple(reproduced),
                        checks=tuple(checks), citation_reason=citation_reason, takeaway=takeaway, deciding=deciding,
                        rules=rules.rules_used(checks, "informative-ci", "combine-settings", "citation-works"),
-                       extra={"certainty": certainty, "settings": {n: {"outcome": j.outcome, "informative": j.informative, "position": j.position}
+                       extra={"certainty": certainty, "settings": {n: {"outcome": j.outcome,
+                                                                       "informative": j.informative,
+                                                                       "position": j.position}
                                            for n, j in judged.items()},
                               "fits": fits_by_point, "flips": flips, "informative_settings": sorted(informative)})
 

@@ -114,9 +114,11 @@ def _relapse_result(claim, figures: list[RelapseFigure], works, population: str)
     compared = [f for f in figures if f.use == "check"]
     for f in compared:
         span = f.compared_span
-        found = f"{f.reported} printed; recomputed {_pct(f.recomputed, 2)}" if f.recomputed is not None else _span_text(span)
+        found = (f"{f.reported} printed; recomputed {_pct(f.recomputed, 2)}" if f.recomputed is not None
+                 else _span_text(span))
         if not span.is_point:
-            found += f"; shares {_pct(rules.shared_length(span.low, span.high, interval) / width, 0)} of the claimed range"
+            share = rules.shared_length(span.low, span.high, interval) / width
+            found += f"; shares {_pct(share, 0)} of the claimed range"
         judged = rules.published_in_range(span.low, span.high, interval)
         checks.append(judged.check(f"{_short_name(f.study)}: {f.why}", printed, found, source=f.source))
     for f in figures:

@@ -127,6 +127,6 @@ class ClaimResult:
             raise ValueError(f"claim {self.id}: a verdict needs its reason written out")
 
     @classmethod
-    def pending(cls, claim_id: str) -> "ClaimResult":
+    def pending(cls, claim_id: str) -> ClaimResult:
         return cls(id=claim_id, citation="pending", verdict="pending",
                    reason="No evaluator covers this claim yet; its analysis page is not written.")

@@ -18,8 +18,8 @@ The scale (design README):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from analysis.stats.rounding import format_percent, parse_printed, rounding_interval, within_rounding
 
@@ -161,7 +161,8 @@ def exact_value(source_value: float, printed) -> Judgement:
     return Judgement("agrees" if within_rounding(float(source_value), printed) else "disagrees", "exact-value")
 
 
-def _against_interval(rule_id: str, estimate: float, ci: tuple[float, float], interval: tuple[float, float]) -> Judgement:
+def _against_interval(rule_id: str, estimate: float, ci: tuple[float, float],
+                      interval: tuple[float, float]) -> Judgement:
     low, high = interval
     position = "below" if estimate < low - _EPS else "above" if estimate >= high - _EPS else "inside"
     excluded = ci[1] < low - _EPS or ci[0] >= high - _EPS
@@ -466,9 +467,9 @@ def reference_finding(work, claim_id: str, claim_citation: str) -> str:
 @rule("stage-coverage", title="'Feasible at all stages': evidence for every stage, adults and children",
       decides="the headline's verdict from the strongest design that supported feasibility in each stage x population "
               "by the commentary's publication date",
-      reference="A prospective single-arm trial is built to test feasibility (delivery as planned, acceptable toxicity); "
-                "a retrospective series shows only that selected patients received the drug (GRADE: observational "
-                "evidence starts lower, Guyatt GH et al. J Clin Epidemiol 2011;64:401-406)",
+      reference="A prospective single-arm trial is built to test feasibility (delivery as planned, acceptable "
+                "toxicity); a retrospective series shows only that selected patients received the drug (GRADE: "
+                "observational evidence starts lower, Guyatt GH et al. J Clin Epidemiol 2011;64:401-406)",
       thresholds=[("consistent", "every stage x population cell has prospective evidence by the date"),
                   ("imprecise", "every stage has prospective evidence somewhere, but a cell rests on retrospective "
                    "series only or on nothing"),

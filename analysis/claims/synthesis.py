@@ -40,17 +40,18 @@ need a cited work for every stage, ``partly-supported`` needs one for some,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from analysis.claims import rules
+from analysis.claims.registry import claim_group
+from analysis.claims.result import Check, ClaimResult, Reproduced
 from analysis.inputs import paths
 from analysis.inputs.files import ClaimsRegistry, DataError, bib_keys, load_yaml, raise_if_any
-from analysis.claims import rules
-from analysis.claims.result import Check, ClaimResult, Reproduced
-from analysis.claims.registry import claim_group
 
 CLAIM_ID = "headline-all-stages"
 STAGES_FILE = Path("synthesis") / "stages.yaml"
@@ -357,7 +358,8 @@ def headline_result(claims: ClaimsRegistry, stages: Stages | None = None) -> Cla
         parts.append(f"No study at all covers {_join([_stage_label(stages, s) for s in judged.uncovered_stages])}, "
                      "so 'all stages' fails in substance.")
     if judged.contrary:
-        parts.append(f"Prospective evidence found it not feasible in {_join([_cell_words(stages, c) for c in judged.contrary])}.")
+        parts.append("Prospective evidence found it not feasible in "
+                     f"{_join([_cell_words(stages, c) for c in judged.contrary])}.")
     if judged.verdict == "imprecise":
         parts.append(f"Every stage has prospective evidence in at least one population ({len(covered)} of "
                      f"{len(stages.stages)} stages), so the headline holds in substance.")

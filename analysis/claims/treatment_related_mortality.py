@@ -18,9 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.claims import rules
-from analysis.claims.pooling import (SENSITIVITY, Pool, _data, _pct, _source_text, clopper_pearson, pool,
-                                     series_from_row)
 from analysis.claims.certainty import summary_of_findings
+from analysis.claims.pooling import SENSITIVITY, Pool, _data, _pct, _source_text, clopper_pearson, pool, series_from_row
 from analysis.claims.registry import claim_group
 from analysis.claims.result import ClaimResult, Reproduced
 from analysis.inputs.cited_works import load_cited_works
@@ -64,7 +63,8 @@ def fatal_evidence(data_dir: Path | str | None = None) -> FatalEvidence:
     tr = pooled[pooled["quantity"] == "treatment-related-fatal-ae"]
     anyc = pooled[pooled["quantity"] == "fatal-ae-any-cause"]
     if tr.empty:
-        raise ValueError("background/blinatumomab_fatal_events.csv: no treatment-related fatal-event counts on blinatumomab")
+        raise ValueError("background/blinatumomab_fatal_events.csv: no treatment-related fatal-event counts on "
+                         "blinatumomab")
     tr_series = [series_from_row(r, label[r["row_id"]]) for _, r in tr.iterrows()]
     any_series = [series_from_row(r, label[r["row_id"]]) for _, r in anyc.iterrows()]
     table = pd.DataFrame([{
@@ -88,7 +88,8 @@ def fatal_evidence(data_dir: Path | str | None = None) -> FatalEvidence:
                          designs=tuple((uses[r["row_id"]].design, str(r["population"])) for _, r in tr.iterrows()))
 
 
-def trm_immunotherapy(claims: ClaimsRegistry, data_dir=None, works=None, evidence: FatalEvidence | None = None) -> ClaimResult:
+def trm_immunotherapy(claims: ClaimsRegistry, data_dir=None, works=None,
+                      evidence: FatalEvidence | None = None) -> ClaimResult:
     """The guideline's ~1% TRM against treatment-related fatal events on blinatumomab (module docstring)."""
     claim = claims.get("trm-immunotherapy")
     works = works or load_cited_works(data_dir)
@@ -110,7 +111,8 @@ def trm_immunotherapy(claims: ClaimsRegistry, data_dir=None, works=None, evidenc
         one = rules.estimate_around(rate, (lo, hi), printed)
         checks.append(one.check(f"{s.label}: exact 95% CI against the claimed figure", printed,
                                 f"{s.candidates[0]}/{s.total} = {_pct(rate)} (exact 95% CI {_pct(lo)}–{_pct(hi)})",
-                                source=s.source, role="context", note="one trial of the pool: the pooled estimate decides"))
+                                source=s.source, role="context",
+                                note="one trial of the pool: the pooled estimate decides"))
     for label, q in ev.sensitivity.items():
         k = q.judge(lambda f: rules.estimate_around(f.estimate, (f.ci_low, f.ci_high), printed))
         checks.append(k.check(f"sensitivity: {label}", printed, q.text(), role="context",
@@ -121,18 +123,18 @@ def trm_immunotherapy(claims: ClaimsRegistry, data_dir=None, works=None, evidenc
     crude = clopper_pearson(events, patients)
     ratio = fit.estimate / value.fraction
     excludes_value = fit.ci_low > value.fraction or fit.ci_high < value.fraction
-    pooled_text = (f"treatment-related fatal adverse events on blinatumomab in relapsed or refractory ALL trials pool to "
-                   f"{p.text()} across {p.k} trial populations ({events}/{patients} patients, crude "
+    pooled_text = ("treatment-related fatal adverse events on blinatumomab in relapsed or refractory ALL trials pool "
+                   f"to {p.text()} across {p.k} trial populations ({events}/{patients} patients, crude "
                    f"{_pct(events / patients)}, exact 95% CI {_pct(crude[0])}–{_pct(crude[1])})")
     if verdict == "consistent":
-        reason = (f"Consistent: 'around {printed}' is read as {_pct(interval[0])}–{_pct(interval[1])} (a hedge does not "
-                  f"widen a round number), and {pooled_text}; the point estimate lies inside it. ")
+        reason = (f"Consistent: 'around {printed}' is read as {_pct(interval[0])}–{_pct(interval[1])} (a hedge does "
+                  f"not widen a round number), and {pooled_text}; the point estimate lies inside it. ")
     elif verdict == "imprecise":
         reason = (f"Imprecise: the substance holds — TRM on blinatumomab is low — but the figure does not: 'around "
                   f"{printed}' is read as {_pct(interval[0])}–{_pct(interval[1])} (a hedge does not widen a round "
                   f"number), while {pooled_text}, {ratio:.1f} times the printed figure. "
-                  + (f"The 95% CI excludes {printed} itself, but reaches the upper edge of its rounding interval, so the "
-                     "data do not contradict 'about 1%' outright. " if excludes_value else
+                  + (f"The 95% CI excludes {printed} itself, but reaches the upper edge of its rounding interval, so "
+                     "the data do not contradict 'about 1%' outright. " if excludes_value else
                      "The 95% CI still reaches the claimed figure. "))
     elif verdict == "discrepant":
         reason = (f"Discrepant: {pooled_text}; the whole 95% CI lies outside 'around {printed}' "
@@ -161,7 +163,8 @@ def trm_immunotherapy(claims: ClaimsRegistry, data_dir=None, works=None, evidenc
         "treatment-related deaths on blinatumomab", fit, [d for d, _ in ev.designs],
         [pop for _, pop in ev.designs], ["rr"] * p.k, interval, target_population="mixed")
     takeaway = (f"Blinatumomab trials: {_pct(fit.estimate)} treatment-related deaths (95% CI {_pct(fit.ci_low)}–"
-                f"{_pct(fit.ci_high)}), {'low, but above' if fit.estimate >= interval[1] else 'about'} 'around {printed}'.")
+                f"{_pct(fit.ci_high)}), {'low, but above' if fit.estimate >= interval[1] else 'about'} 'around "
+                f"{printed}'.")
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason, reproduced=tuple(reproduced),
                        checks=tuple(checks), citation_reason=citation_reason, takeaway=takeaway, deciding=deciding,
                        rules=rules.rules_used(checks, "informative-ci", "combine-checks", "citation-works"),

@@ -36,7 +36,7 @@ def plot_stage_coverage(stages: Stages | None = None, ax=None):
     ax.set_title(f"Strongest evidence by {stages.cut_off.published:%d %b %Y}", fontsize=style.MIN_FONT + 1)
     names = {"randomised": "randomised trial", "single-arm": "single-arm prospective trial",
              "retrospective": "retrospective series only", "none": "no study found"}
-    ax.legend(handles=[Patch(color=c, label=names[lv]) for lv, c in zip(levels, colours)],
+    ax.legend(handles=[Patch(color=c, label=names[lv]) for lv, c in zip(levels, colours, strict=True)],
               loc="upper center", bbox_to_anchor=(0.35, -0.08), ncol=2, frameon=False, fontsize=style.MIN_FONT)
     fig.tight_layout()
     return fig

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
+from analysis.inputs.trials import Trial
 from analysis.plots import style
 from analysis.stats.attainability import grim_percent
 from analysis.stats.rounding import rounding_interval
-from analysis.inputs.trials import Trial
 
 
 def patient_flow(trial: Trial, steps: list[tuple[str, str]], arms: list[tuple[str, str]], title: str = ""):
@@ -23,7 +23,7 @@ def patient_flow(trial: Trial, steps: list[tuple[str, str]], arms: list[tuple[st
     ys = [1 - (i + 0.5) / n for i in range(n)]
     box = dict(boxstyle="round,pad=0.5", facecolor="#eef4f7", edgecolor="#34606f")
     previous = None
-    for (fid, label), y in zip(steps, ys):
+    for (fid, label), y in zip(steps, ys, strict=False):  # ys has one more slot, for the arms
         f = trial.figure(fid)
         ax.text(0.5, y, f"{label}\nn = {f.printed}", ha="center", va="center", fontsize=style.FONT, bbox=box,
                 transform=ax.transAxes)
@@ -31,7 +31,8 @@ def patient_flow(trial: Trial, steps: list[tuple[str, str]], arms: list[tuple[st
             share = f.value / previous.value
             ax.annotate("", xy=(0.5, y + 0.5 / n * 0.55), xytext=(0.5, y + 1 / n - 0.5 / n * 0.55),
                         xycoords="axes fraction", arrowprops=dict(arrowstyle="->", color="#34606f"))
-            ax.text(0.53, y + 0.5 / n, f"{100 * share:.1f}% of the step above", fontsize=style.MIN_FONT, color="#34606f",
+            ax.text(0.53, y + 0.5 / n, f"{100 * share:.1f}% of the step above",
+                    fontsize=style.MIN_FONT, color="#34606f",
                     va="center", transform=ax.transAxes)
         previous = f
     y = ys[-1]

@@ -14,7 +14,6 @@ no date).  Artists that tests look for carry a ``gid``: ``study-row-<i>``, ``poo
 
 from __future__ import annotations
 
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Polygon

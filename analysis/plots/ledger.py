@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
+from analysis.inputs.files import CITATION_VALUES, VERDICT_VALUES
 from analysis.plots import style
 
-from analysis.inputs.files import CITATION_VALUES, VERDICT_VALUES
-
-COLOURS = {"supported": "#5aae61", "reproduced": "#1b7837", "consistent": "#6baed6", "imprecise": "#fdae61", "partly-supported": "#fdd36a",
+COLOURS = {"supported": "#5aae61", "reproduced": "#1b7837", "consistent": "#6baed6", "imprecise": "#fdae61",
+           "partly-supported": "#fdd36a",
            "discrepant": "#d6604d", "not-supported": "#d6604d", "not-reproducible": "#bdbdbd",
            "unverifiable": "#969696", "pending": "#ffffff"}
 
@@ -24,7 +24,7 @@ def verdict_summary(ledger: dict):
             ("citation:\nsource says it?", "citation", CITATION_VALUES)]
     total = len(ledger["claims"])
     handles = []
-    for y, (label, axis, values) in enumerate(rows):
+    for y, (_label, axis, values) in enumerate(rows):
         left = 0
         for value in values:
             n = sum(1 for c in ledger["claims"] if c[axis] == value)
@@ -36,7 +36,8 @@ def verdict_summary(ledger: dict):
             ax.text(left + n / 2, y, f"{value}\n{n}" if wide else f"{n}", ha="center", va="center",
                     fontsize=style.MIN_FONT, bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none",
                                                        alpha=0.8))
-            handles.append(Patch(facecolor=COLOURS[value], edgecolor="#333333", hatch=hatch, label=f"{axis}: {value} ({n})"))
+            handles.append(Patch(facecolor=COLOURS[value], edgecolor="#333333", hatch=hatch,
+                                 label=f"{axis}: {value} ({n})"))
             left += n
     ax.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=style.MIN_FONT)
     ax.set_xlim(0, total)

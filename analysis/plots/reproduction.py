@@ -14,7 +14,6 @@ it stays at or above 9 pt when a figure is shown at the page's content width. Ta
 
 from __future__ import annotations
 
-
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -46,18 +45,21 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
     n = len(groups)
     fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 2.8 + 0.4 * n))
     e_lo, e_hi = rounding_interval(estimate)
-    ax.axvspan(100 * e_lo, 100 * e_hi, color=_TARGET, alpha=0.35, lw=0, label=f"{target_label}: estimate (rounding band)")
+    ax.axvspan(100 * e_lo, 100 * e_hi, color=_TARGET, alpha=0.35, lw=0,
+               label=f"{target_label}: estimate (rounding band)")
     for b in (low, high):
         ax.axvline(100 * b.fraction, color=_TARGET, ls="--", lw=1.2)
     ax.plot([], [], color=_TARGET, ls="--", lw=1.2, label=f"{target_label}: 95% CI limits")
     labels = []
-    for i, ((set_key, scen_key), g) in enumerate(groups):
+    for i, ((_set_key, _scen_key), g) in enumerate(groups):
         y = n - 1 - i
         v = g[g["ci_valid"]] if "ci_valid" in g else g
         if len(v):   # CIs leaving [0, 1] are impossible: not drawn
-            ax.plot([100 * v["ci_low"].min(), 100 * v["ci_high"].max()], [y, y], color=_LINE, lw=1.5, solid_capstyle="butt")
+            ax.plot([100 * v["ci_low"].min(), 100 * v["ci_high"].max()], [y, y], color=_LINE,
+                    lw=1.5, solid_capstyle="butt")
         ax.plot([100 * g["estimate"].min(), 100 * g["estimate"].max()], [y, y], color=_BAR, lw=7, solid_capstyle="butt")
-        prim = g[(g["transform"] == PRIMARY["transform"]) & (g["method"] == PRIMARY["method"]) & (g["ci"] == PRIMARY["ci"])]
+        prim = g[(g["transform"] == PRIMARY["transform"]) & (g["method"] == PRIMARY["method"])
+                 & (g["ci"] == PRIMARY["ci"])]
         if len(prim):
             ax.plot(100 * prim["estimate"].iloc[0], y, "o", color=_DOT, ms=5, zorder=3)
         hits = int(g["all_match"].sum()) if "all_match" in g else 0
@@ -94,7 +96,8 @@ def loo_figure(loo: pd.DataFrame, full, title: str = "", printed=None):
     if printed is not None:
         handles += style.printed_band(ax, 100 * printed.low, 100 * printed.high,
                                       value=None if printed.value is None else 100 * printed.value,
-                                      interval=None if printed.interval is None else tuple(100 * b for b in printed.interval),
+                                      interval=(None if printed.interval is None
+                                                else tuple(100 * b for b in printed.interval)),
                                       label=printed.label)
     ax.axvspan(100 * full.ci_low, 100 * full.ci_high, color=_LINE, alpha=0.3, lw=0, label="all studies: 95% CI")
     ax.axvline(100 * full.estimate, color=_BAR, lw=1.5, label="all studies: pooled estimate")
@@ -113,8 +116,8 @@ def loo_figure(loo: pd.DataFrame, full, title: str = "", printed=None):
     if title:
         ax.set_title(title, fontsize=style.TITLE_FONT, loc="left")
     h, _ = ax.get_legend_handles_labels()
-    ax.legend(handles=handles + h, fontsize=style.MIN_FONT, loc="upper left", bbox_to_anchor=(0.0, -0.75 / (0.34 * n + 0.4)),
-              frameon=False)
+    ax.legend(handles=handles + h, fontsize=style.MIN_FONT, loc="upper left",
+              bbox_to_anchor=(0.0, -0.75 / (0.34 * n + 0.4)), frameon=False)
     fig.tight_layout()
     return fig
 
@@ -131,7 +134,8 @@ def studies_table(studies: pd.DataFrame) -> pd.DataFrame:
     """Who the candidate studies are: identifier, design, population, Ph, setting, N (HTML cells)."""
     rows = []
     for _, r in studies.iterrows():
-        ident = (f"doi:{r['doi']}" if r["doi"] else f"PMID {r['pmid']}" if r["pmid"] else r["nct"] or "identifier not verified")
+        ident = (f"doi:{r['doi']}" if r["doi"] else f"PMID {r['pmid']}" if r["pmid"] else r["nct"]
+                 or "identifier not verified")
         rows.append({
             "study": r["label"], "identifier": ident,
             "design": r["design"].replace("-", " "), "population": r["population"], "Ph": r["ph_status"],
@@ -152,7 +156,8 @@ def counts_table(studies: pd.DataFrame, ties: dict | None = None) -> pd.DataFram
             cr = f"{tied[0]}–{tied[-1]}/{int(r['cr_total'])} (bracketed)"
         rows.append({
             "study": r["label"],
-            "CR (definition)": cr if cr == "–" else f"{cr} {r['cr_definition']}{'' if tied else _derived(r['cr_derived'])}",
+            "CR (definition)": (cr if cr == "–"
+                                else f"{cr} {r['cr_definition']}{'' if tied else _derived(r['cr_derived'])}"),
             "CR read at": r["cr_location"] or "not found",
             "MRD": _frac(r["mrd_responders"], r["mrd_evaluable"]) + _derived(r["mrd_derived"]),
             "MRD read at": r["mrd_location"] or "not found",
@@ -170,7 +175,8 @@ def search_summary(table: pd.DataFrame) -> pd.DataFrame:
     ends where a count is tied), and how many valid combinations land on the printed figure."""
     rows = []
     for (_, _), g in table.groupby(["set", "scenario"], sort=False):
-        prim = g[(g["transform"] == PRIMARY["transform"]) & (g["method"] == PRIMARY["method"]) & (g["ci"] == PRIMARY["ci"])]
+        prim = g[(g["transform"] == PRIMARY["transform"]) & (g["method"] == PRIMARY["method"])
+                 & (g["ci"] == PRIMARY["ci"])]
         p = prim.iloc[0]
         v = g[g["ci_valid"]]
         bad = len(g) - len(v)
@@ -180,7 +186,8 @@ def search_summary(table: pd.DataFrame) -> pd.DataFrame:
             "estimates": _span(g["estimate"].min(), g["estimate"].max()),
             "CI bounds (valid CIs)": _span(v["ci_low"].min(), v["ci_high"].max()),
             "CI outside 0-100%": f"{bad} (flagged, left out)" if bad else "0",
-            "primary model": (f"{pct(prim['estimate'].min())}-{pct(prim['estimate'].max())} (bracketed)" if len(prim) > 1
+            "primary model": (f"{pct(prim['estimate'].min())}-{pct(prim['estimate'].max())} (bracketed)"
+                              if len(prim) > 1
                               else f"{pct(p['estimate'])} ({_span(p['ci_low'], p['ci_high'])})"),
             "matches (all three / estimate)": f"{int(v['all_match'].sum())} / {int(v['est_match'].sum())} of {len(v)}",
         })
@@ -197,7 +204,8 @@ def closest(table: pd.DataFrame, n: int = 8) -> pd.DataFrame:
         "transform": t["transform"].map(TRANSFORM_LABELS), "estimator": t["method"].map(METHOD_LABELS),
         "CI": t["ci"].map(CI_LABELS),
         "tied counts at": t["bracket"] if "bracket" in t else "",
-        "pooled (95% CI)": [f"{pct(e)} ({_span(lo, hi)})" for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"])],
+        "pooled (95% CI)": [f"{pct(e)} ({_span(lo, hi)})" for e, lo, hi in zip(t["estimate"], t["ci_low"],
+                                                                               t["ci_high"], strict=True)],
         "largest gap (points)": [f"{100 * d:.1f}" for d in t["distance"]],
         "lands on all three": ["yes" if m else "no" for m in t["all_match"]],
     }).reset_index(drop=True)

@@ -176,6 +176,7 @@ def legend_below(fig, ax, handles=None, *, ncol: int = 1, gap_in: float = 0.55):
 
 apply()
 
-__all__ = ["PrintedFigure", "printed_figure", "FIG_WIDTH", "CONTENT_PX", "DPI", "MIN_FONT", "FONT", "TITLE_FONT", "INK", "GRID", "STUDY", "POOLED",
+__all__ = ["PrintedFigure", "printed_figure", "FIG_WIDTH", "CONTENT_PX", "DPI", "MIN_FONT", "FONT", "TITLE_FONT", "INK",
+           "GRID", "STUDY", "POOLED",
            "CONTEXT", "PRINTED", "PRINTED_BAND", "MODEL", "MODEL_LINE", "font_on_page", "apply", "percent_axis",
            "printed_band", "legend_below"]

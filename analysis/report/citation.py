@@ -20,11 +20,10 @@ address checked by :func:`analysis.version.normalise_base_url`.
 
 from __future__ import annotations
 
-import re
-
 import argparse
 import json
 import posixpath
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,8 +207,8 @@ _CITE_BOX = _ENV.from_string(
     '<p><strong>Plain text:</strong></p><pre class="cite-plain">{{ text }}</pre>'
     '<p><strong>BibTeX:</strong></p><pre class="cite-bibtex">{{ bibtex }}</pre>'
     '<p class="cite-downloads"><strong>Download:</strong> '
-    '{% for ext, label in formats %}<a href="{{ links[ext] }}" download>{{ label }}</a>{% if not loop.last %} · {% endif %}{% endfor %}'
-    '</p></details>')
+    '{% for ext, label in formats %}<a href="{{ links[ext] }}" download>{{ label }}</a>'
+    '{% if not loop.last %} · {% endif %}{% endfor %}</p></details>')
 
 
 def cite_box_html(claim_id: str, registry=None, claim=None) -> Markup:
@@ -229,16 +228,16 @@ _REPORT_BLOCK = _ENV.from_string(
     '<details><summary>RIS and CSL-JSON</summary><pre class="cite-ris">{{ ris }}</pre>'
     '<pre class="cite-csl">{{ csl }}</pre></details>'
     '<p class="cite-downloads"><strong>Download:</strong> '
-    '{% for ext, label in formats %}<a href="{{ links[ext] }}" download>{{ label }}</a>{% if not loop.last %} · {% endif %}{% endfor %}'
-    '</p></div>')
+    '{% for ext, label in formats %}<a href="{{ links[ext] }}" download>{{ label }}</a>'
+    '{% if not loop.last %} · {% endif %}{% endfor %}</p></div>')
 
 _CLAIM_TABLE = _ENV.from_string(
     '<div class="table-scroll"><table class="cite-claims"><thead><tr><th>claim</th><th>permalink</th>'
     '<th>citation files</th></tr></thead><tbody>'
     '{% for row in rows %}<tr><td><code>{{ row.id }}</code></td>'
     '<td><a href="{{ row.href }}">{{ row.shown }}</a></td><td>'
-    '{% for ext, label in formats %}<a href="{{ row.links[ext] }}" download>{{ label }}</a>{% if not loop.last %} · {% endif %}{% endfor %}'
-    '</td></tr>{% endfor %}</tbody></table></div>')
+    '{% for ext, label in formats %}<a href="{{ row.links[ext] }}" download>{{ label }}</a>'
+    '{% if not loop.last %} · {% endif %}{% endfor %}</td></tr>{% endfor %}</tbody></table></div>')
 
 
 def report_citation_html(page: str = "book/how-to-cite.html") -> Markup:
@@ -247,7 +246,8 @@ def report_citation_html(page: str = "book/how-to-cite.html") -> Markup:
     links = {ext: relative_to_page(page, download_path(record, ext)) for ext in FORMATS}
     return Markup(_REPORT_BLOCK.render(text=as_text(record), bibtex=as_bibtex(record).rstrip("\n"),
                                        ris=as_ris(record).replace("\r\n", "\n").rstrip("\n"),
-                                       csl=as_csl_json(record).rstrip("\n"), formats=list(FORMATS.items()), links=links))
+                                       csl=as_csl_json(record).rstrip("\n"),
+                                       formats=list(FORMATS.items()), links=links))
 
 
 def claim_citations_html(page: str = "book/how-to-cite.html", registry=None) -> Markup:
@@ -266,8 +266,8 @@ _CHANGELOG = _ENV.from_string(
     '<th>expected verdicts changed</th><th>reason (commit message)</th></tr></thead><tbody>'
     '{% for c in commits %}<tr><td class="num">{{ c.date }}</td><td><code>{{ c.commit }}</code></td><td><ul>'
     '{% for x in c.changes %}<li>{% if x.href %}<a href="{{ x.href }}">{{ x.claim }}</a>'
-    '{% else %}{{ x.claim }} <small>(no longer registered)</small>{% endif %}, {{ x.axis }}: {{ x.change }}</li>{% endfor %}'
-    '</ul></td><td>{{ c.subject }}{% if c.body %}<details><summary>full message</summary>'
+    '{% else %}{{ x.claim }} <small>(no longer registered)</small>{% endif %}, {{ x.axis }}: {{ x.change }}</li>'
+    '{% endfor %}</ul></td><td>{{ c.subject }}{% if c.body %}<details><summary>full message</summary>'
     '<pre class="commit-message">{{ c.body }}</pre></details>{% endif %}</td></tr>{% endfor %}'
     '</tbody></table></div>{% endfor %}')
 
@@ -301,7 +301,8 @@ def changelog_html(page: str = "book/changelog.html", registry=None, changes=Non
             "date": change.date, "commit": change.commit, "subject": named(subject.strip()),
             "body": named(change.reason.strip()) if body.strip() else "", "changes": []})
         commit["changes"].append({"claim": claim_name(change.claim), "axis": change.axis, "change": what,
-                                  "href": relative_to_page(page, pages[change.claim]) if change.claim in pages else None})
+                                  "href": (relative_to_page(page, pages[change.claim]) if change.claim in pages
+                                           else None)})
     ordered = [(version, list(commits.values())[::-1]) for version, commits in groups.items()][::-1]
     return Markup(_CHANGELOG.render(groups=ordered))
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-from analysis.inputs.files import normalise_text
-from analysis.inputs.cited_works import CitedWork
 from analysis.claims.rules import reference_finding as work_finding
+from analysis.inputs.cited_works import CitedWork
+from analysis.inputs.files import normalise_text
 
 
 @dataclass(frozen=True)

@@ -47,24 +47,30 @@ class FileKind:
 
 
 FILE_KINDS = (
-    FileKind("claims.yaml", "Claims registry: every checkable statement with its quote, references, printed values and expected verdicts",
+    FileKind("claims.yaml", "Claims registry: every checkable statement with its quote, references, printed values and "
+                            "expected verdicts",
              "analysis.inputs.files.load_claims (fields described in the file's header)", "yaml", "application/yaml"),
-    FileKind("errata.yaml", "The commentary's textual problems", "analysis.inputs.errata.load_errata", "yaml", "application/yaml"),
+    FileKind("errata.yaml", "The commentary's textual problems", "analysis.inputs.errata.load_errata",
+             "yaml", "application/yaml"),
     FileKind("source_keys.yaml", "BibTeX key of every work a data row was read in, with its DOI/PMID/PMCID/NCT",
              "analysis.inputs.sources.load_source_keys", "yaml", "application/yaml"),
     FileKind("trials/*.yaml", "Trial figures as printed, each with where it was read",
              "analysis.inputs.trials.load_trial", "yaml", "application/yaml"),
-    FileKind("meta_analysis/specifications.yaml", "Which candidate studies each meta-analysis specification pools, and how",
+    FileKind("meta_analysis/specifications.yaml", "Which candidate studies each meta-analysis specification pools, and "
+                                                  "how",
              "analysis.stats.specifications.load_specifications", "yaml", "application/yaml"),
     FileKind("meta_analysis/published.yaml", "The cited meta-analysis's printed figures",
              "analysis.inputs.trials.load_trial", "yaml", "application/yaml"),
     FileKind("background/cited_works.yaml", "What each work the commentary cites says, as read",
              "analysis.inputs.cited_works.load_cited_works", "yaml", "application/yaml"),
-    FileKind("background/selection.yaml", "How the claim pages use every row of the background tables (check, context, pool, excluded, with the reason)",
+    FileKind("background/selection.yaml", "How the claim pages use every row of the background tables (check, context, "
+                                          "pool, excluded, with the reason)",
              "analysis.inputs.selection.load_selection", "yaml", "application/yaml"),
-    FileKind("synthesis/stages.yaml", "Evidence for the headline claim: one row per study, by disease stage and population",
+    FileKind("synthesis/stages.yaml", "Evidence for the headline claim: one row per study, by disease stage and "
+                                      "population",
              "analysis.claims.synthesis.load_stages", "yaml", "application/yaml"),
-    FileKind("source/commentary.txt", "The commentary's text (Liu & Wu 2023, CC BY), which every quote is matched against",
+    FileKind("source/commentary.txt", "The commentary's text (Liu & Wu 2023, CC BY), which every quote is matched "
+                                      "against",
              "plain UTF-8 text", "txt", "text/plain"),
     FileKind("*README.md", "Documentation of the folder's files", "Markdown text", "md", "text/markdown"),
     FileKind("*/REFERENCE-METADATA.md", "What was verified about each reference, and where",
@@ -235,9 +241,11 @@ def downloads_html(page: str = "book/data.html", data_dir: Path | str = paths.DA
             '<div class="table-scroll"><table class="data-downloads"><thead><tr><th>file</th><th>what it holds</th>'
             '<th class="num">bytes</th><th>sha256</th><th>schema</th></tr></thead><tbody>'
             '{% for r in rows %}<tr><td><a href="{{ r.href }}" download><code>data/{{ r.path }}</code></a></td>'
-            '<td>{{ r.title }}</td><td class="num">{{ r.bytes }}</td><td><code title="{{ r.sha }}">{{ r.sha[:12] }}</code></td>'
-            '<td>{% if r.schema_href %}<a href="{{ r.schema_href }}" download>Table Schema</a>{% else %}{{ r.schema }}{% endif %}</td>'
-            '</tr>{% endfor %}</tbody></table></div>')
+            '<td>{{ r.title }}</td><td class="num">{{ r.bytes }}</td><td><code title="{{ r.sha }}">'
+            '{{ r.sha[:12] }}</code></td><td>'
+            '{% if r.schema_href %}<a href="{{ r.schema_href }}" download>Table Schema</a>'
+            '{% else %}{{ r.schema }}{% endif %}'
+            '</td></tr>{% endfor %}</tbody></table></div>')
     base = posixpath.relpath(DATA_DIR_IN_SITE, posixpath.dirname(page) or ".")
     rows = []
     for resource in package(data_dir)["resources"]:
@@ -250,5 +258,5 @@ def downloads_html(page: str = "book/data.html", data_dir: Path | str = paths.DA
     return Markup(_DOWNLOADS.render(rows=rows, package=f"{base}/{PACKAGE_FILE}"))
 
 
-__all__ = ["downloads_html", "undescribed_files", "package", "package_json", "table_schema", "data_files", "write_data_downloads", "schema_file",
-           "FILE_KINDS", "DATA_DIR_IN_SITE", "PACKAGE_FILE"]
+__all__ = ["downloads_html", "undescribed_files", "package", "package_json", "table_schema", "data_files",
+           "write_data_downloads", "schema_file", "FILE_KINDS", "DATA_DIR_IN_SITE", "PACKAGE_FILE"]

@@ -6,7 +6,6 @@ from analysis.claims.result import ClaimResult
 from analysis.inputs.files import ClaimsRegistry
 from analysis.inputs.trials import Trial
 
-
 # The commentary's E1910 figures, and the figure ids that print the same quantity in each report.
 # (claim id, quantity, commentary's words -- a fragment of the claim's quote -- figure ids)
 REPORT_TABLE = [
@@ -20,7 +19,8 @@ REPORT_TABLE = [
     ("e1910-median-os", "median OS, blinatumomab", "not reached", ["ash-median-os-blinatumomab"]),
     ("e1910-median-os", "median OS, chemotherapy", "71.4 months", ["ash-median-os-chemotherapy"]),
     ("e1910-follow-up", "median follow-up", "43 months", ["ash-follow-up", "follow-up", "fda-later-follow-up"]),
-    (None, "hazard ratio for death (not in the commentary)", "", ["ash-os-hr", "nejm-os-hr", "fda-os-hr", "fda-os5-hr"]),
+    (None, "hazard ratio for death (not in the commentary)", "", ["ash-os-hr", "nejm-os-hr",
+                                                                  "fda-os-hr", "fda-os5-hr"]),
 ]
 
 
@@ -47,7 +47,8 @@ def report_table(claims: ClaimsRegistry, trial: Trial):
                 continue
             cell = [trial.figure(i) for i in ids if trial.figure(i).report == key]
             main = next(iter(trial.cuts), "")
-            row[rep.label] = "; ".join(f.printed + (f" ({trial.cuts[f.cut].label.split(' (')[0]})" if f.cut and f.cut != main
+            row[rep.label] = "; ".join(f.printed + (f" ({trial.cuts[f.cut].label.split(' (')[0]})"
+                                                    if f.cut and f.cut != main
                                                     else "") for f in cell) or "–"
         rows.append(row)
     return pd.DataFrame(rows)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import Iterable
+from collections.abc import Iterable
 
 from analysis.claims.result import ClaimResult
 from analysis.inputs.files import Claim, ClaimsRegistry
@@ -133,7 +133,8 @@ def ledger_table(ledger: dict, width: int = 100) -> str:
     for row in ledger["claims"]:
         reported = ", ".join(row["reported"]) or "(statement)"
         reproduced = "; ".join(r["text"] for r in row["reproduced"]) or "-"
-        flag = "" if (row["citation"], row["verdict"]) == (row["expected"]["citation"], row["expected"]["verdict"]) else "  << DRIFT"
+        expected = (row["expected"]["citation"], row["expected"]["verdict"])
+        flag = "" if (row["citation"], row["verdict"]) == expected else "  << DRIFT"
         first = f"{row['id']:<24} {row['citation']:<17} {row['verdict']:<17} {reported} -> {reproduced}{flag}"
         lines.extend(textwrap.wrap(first, width=width, subsequent_indent=" " * 60) or [first])
     counts: dict[str, int] = {}

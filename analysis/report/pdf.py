@@ -49,7 +49,8 @@ body { font-size: 10pt; }
 img, figure, .cell_output img { max-width: 100% !important; height: auto !important; }
 figure, .figure, img, blockquote, .print-citation { break-inside: avoid; }
 h1, h2, h3, h4 { break-after: avoid; }
-.table-scroll, .table-wrapper, .pst-scrollable-table-container { overflow: visible !important; max-height: none !important; }
+.table-scroll, .table-wrapper, .pst-scrollable-table-container {
+  overflow: visible !important; max-height: none !important; }
 table { font-size: 7.5pt; width: 100% !important; table-layout: auto; border-collapse: collapse; }
 td, th { overflow-wrap: normal; word-break: normal; hyphens: auto; padding: 1px 3px !important; }
 td.num, th.num, .num { white-space: nowrap; overflow-wrap: normal; }
@@ -67,10 +68,12 @@ _CITATION_BOX = _ENV.from_string(
     '<div class="print-citation"><p><strong>Cite as:</strong> {{ text }}</p>'
     '{% if claims %}<p><strong>Claims on this page</strong> (cite one by its id and permalink):</p><ul>'
     '{% for c in claims %}<li><code>{{ c.id }}</code>: {{ c.where }}</li>{% endfor %}</ul>{% endif %}'
-    '<p><small>Printed from the built site; version {{ version }}, commit {{ commit }}, dated {{ date }}.</small></p></div>')
+    '<p><small>Printed from the built site; version {{ version }}, commit {{ commit }}, dated '
+    '{{ date }}.</small></p></div>')
 _FOOTER = _ENV.from_string(
     '<div style="font-size:7pt;width:100%;padding:0 14mm;display:flex;justify-content:space-between;color:#444;">'
-    '<span>{{ left }}</span><span>page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>')
+    '<span>{{ left }}</span><span>page <span class="pageNumber"></span> of <span '
+    'class="totalPages"></span></span></div>')
 
 
 def pdf_for_page(pagename: str) -> str:
@@ -231,7 +234,7 @@ def _combined_document(site: Path, pages: list[str]) -> tuple[str, dict]:
         soup = BeautifulSoup(source.read_text(encoding="utf-8"), "html.parser")
         page_dir = posixpath.dirname(pagename)
 
-        def moved(url: str) -> str:
+        def moved(url: str, page_dir: str = page_dir) -> str:
             if not url or "://" in url or url.startswith(("#", "data:", "mailto:")):
                 return url
             return posixpath.relpath(posixpath.normpath(posixpath.join(page_dir, url)), target_dir)

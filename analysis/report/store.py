@@ -10,8 +10,9 @@ Three parts, used in this order by ``python -m analysis.report.store build``:
 1. **Fingerprints.** ``build_fingerprint()`` hashes what every page and every result depends on:
    the package (every file under ``analysis/``), the pins, ``_config.yml``, ``_toc.yml``, the
    bibliography, the Python and library versions, every ``REPORT_*`` setting in the environment
-   (``REPORT_DATA_DIR``, ``REPORT_BASE_URL``, ...), the data directory's location and the *names* of its files (an added, removed or renamed file changes
-   it; symlinks are followed and their targets named; names with spaces are ordinary names).
+   (``REPORT_DATA_DIR``, ``REPORT_BASE_URL``, ...), the data directory's location and the *names* of
+   its files (an added, removed or renamed file changes it; symlinks are followed and their targets
+   named; names with spaces are ordinary names).
    Content is hashed (sha256), never size or modification time.
 2. **Read tracking.** An audit hook (PEP 578: ``sys.addaudithook``) records every file opened,
    every directory listed and every command run while a page executes or a claim group is
@@ -47,8 +48,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from analysis.inputs import paths
 
@@ -735,7 +736,7 @@ def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=pri
         tasks.sort(key=lambda t: -seconds.get(t["docname"], 0))
         by_name = {d: (p, nb) for d, p, nb in stale}
         with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
-            for task, done in zip(tasks, pool.map(_execute_page, tasks)):
+            for task, done in zip(tasks, pool.map(_execute_page, tasks), strict=True):
                 docname = done["docname"]
                 if "error" in done:
                     failures.append(f"{by_name[docname][0]}: executing the notebook failed\n{done['error']}")

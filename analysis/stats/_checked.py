@@ -11,7 +11,6 @@ from scipy import stats
 
 from analysis.stats.rounding import PrintedNumber, parse_number
 
-
 LN2 = math.log(2.0)
 
 

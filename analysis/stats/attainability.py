@@ -15,15 +15,12 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Callable
 
-
-
-
-from analysis.stats._checked import _count, _printed_percent, _round_fraction, _rounds_to, _half_unit  # noqa: F401
+from analysis.stats._checked import _count, _half_unit, _printed_percent, _round_fraction, _rounds_to  # noqa: F401
 
 LN2 = math.log(2.0)
 

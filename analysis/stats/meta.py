@@ -42,8 +42,9 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -302,7 +303,8 @@ def back_transform(values: np.ndarray, transform: str, ni: np.ndarray | None = N
         lo, hi = z < 0, z > math.asin(1.0)
         out[lo], out[hi] = 0.0, 1.0
         return out, lo | hi
-    nhm = 1.0 / np.mean(1.0 / np.asarray(ni, dtype=float)) if harmonic_n is None else np.asarray(harmonic_n, dtype=float)
+    nhm = (1.0 / np.mean(1.0 / np.asarray(ni, dtype=float)) if harmonic_n is None
+           else np.asarray(harmonic_n, dtype=float))
     if nhm.ndim == 1 and z.ndim == 2:
         nhm = nhm[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -318,8 +320,8 @@ def back_transform(values: np.ndarray, transform: str, ni: np.ndarray | None = N
 
 
 from analysis.stats.glmm import _glm_saturated_wald, _glmm_fit, _glmm_lrt  # noqa: E402
-from analysis.stats.tau2 import _tau2_dl, _tau2_ml_reml, _tau2_pm, _wmoments  # noqa: E402
 from analysis.stats.proportions import clopper_pearson_arrays  # noqa: E402
+from analysis.stats.tau2 import _tau2_dl, _tau2_ml_reml, _tau2_pm, _wmoments  # noqa: E402
 
 
 # --------------------------------------------------------------------------------------------
@@ -403,9 +405,11 @@ def pool_proportions(events, totals, transform: str = "logit", method: str = "RE
             rss = float((w * (yi - mu) ** 2).sum())
             s2w = 0.0 if rss <= _DBL_EPS else rss / (k - 1)
             if s2w == 0.0:
-                flags.append("Hartung-Knapp: weighted residual sum of squares is 0, so the CI has zero width (as metafor)")
+                flags.append("Hartung-Knapp: weighted residual sum of squares is 0, so the CI has zero width (as "
+                             "metafor)")
             if method == "EE":
-                flags.append("Hartung-Knapp adjustment applied to a common-effect model (metafor warns it is not meant for EE)")
+                flags.append("Hartung-Knapp adjustment applied to a common-effect model (metafor warns it is not meant "
+                             "for EE)")
             vb *= s2w
             df = k - 1
             crit = float(stats.t.ppf(1 - alpha / 2, df))
@@ -438,7 +442,7 @@ def pool_proportions(events, totals, transform: str = "logit", method: str = "RE
     pts = np.array([mu, ci_lo, ci_hi, pi_lo, pi_hi])
     back, clipped = back_transform(pts, transform, ni)
     names = ["estimate", "ci_low", "ci_high", "pi_low", "pi_high"]
-    for nm, val, clp in zip(names, back, clipped):
+    for nm, val, clp in zip(names, back, clipped, strict=True):
         if clp:
             flags.append(f"{nm} back-transform clipped to {val:g} (metafor's {transform} back-transform)")
         if transform == "raw" and not (0.0 <= val <= 1.0):

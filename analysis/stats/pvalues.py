@@ -20,10 +20,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from analysis.stats._checked import (  # noqa: F401
+    _count,
+    _finite,
+    _half_unit,
+    _positive,
+    _round_fraction,
+    _rounds_to,
+    _to_analysis_scale,
+    _z_critical,
+)
 from analysis.stats.rounding import parse_number
-
-
-from analysis.stats._checked import _count, _finite, _positive, _z_critical, _to_analysis_scale, _round_fraction, _rounds_to, _half_unit  # noqa: F401
 
 LN2 = math.log(2.0)
 

@@ -240,11 +240,13 @@ def matches(table: pd.DataFrame, estimate: str | PrintedNumber, low: str | Print
     """
     nums = [parse_number(x) if isinstance(x, str) else x for x in (estimate, low, high)]
     out = table.copy()
-    for col, num, name in zip(("estimate", "ci_low", "ci_high"), nums, ("est_match", "low_match", "high_match"), strict=True):
+    for col, num, name in zip(("estimate", "ci_low", "ci_high"), nums, ("est_match", "low_match", "high_match"),
+                              strict=True):
         out[name] = within_rounding_array(out[col].to_numpy(float), num)
     out["all_match"] = out["est_match"] & out["low_match"] & out["high_match"]
     out["distance"] = np.max(np.abs(np.column_stack([out[c].to_numpy(float) - n.fraction for c, n in
-                                                     zip(("estimate", "ci_low", "ci_high"), nums, strict=True)])), axis=1)
+                                                     zip(("estimate", "ci_low", "ci_high"),
+                                                         nums, strict=True)])), axis=1)
     return out
 
 
@@ -328,7 +330,8 @@ def ci_implications(estimate: str | PrintedNumber, low: str | PrintedNumber, hig
     for name, (g, ginv) in _SCALES.items():
         mid_min = float(ginv((g(lo_lo) + g(hi_lo)) / 2))
         mid_max = float(ginv((g(lo_hi) + g(hi_hi)) / 2))
-        centre[name] = {"midpoint_low": mid_min, "midpoint_high": mid_max, "midpoint": float(ginv((g(plo) + g(phi)) / 2)),
+        centre[name] = {"midpoint_low": mid_min, "midpoint_high": mid_max,
+                        "midpoint": float(ginv((g(plo) + g(phi)) / 2)),
                         "compatible": bool(mid_max >= e_lo and mid_min <= e_hi)}
         se[name] = float((g(phi) - g(plo)) / (2 * z))
     out = {"estimate": p, "low": plo, "high": phi, "level": level, "centre": centre, "se": se,

@@ -138,7 +138,8 @@ def parse_printed(text: str) -> Printed:
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"{text!r} is not a printed value (expected a non-empty string)")
     raw = _clean(text)
-    est_ci = re.fullmatch(rf"(?P<est>{_NUMBER}\s*%?)\s*\((?:95% CI[:,]?\s*)?(?P<lo>{_NUMBER}\s*%?)\s*(?:-|to)\s*(?P<hi>{_NUMBER}\s*%?)\)", raw)
+    est_ci = re.fullmatch(rf"(?P<est>{_NUMBER}\s*%?)\s*\((?:95% CI[:,]?\s*)?"
+                          rf"(?P<lo>{_NUMBER}\s*%?)\s*(?:-|to)\s*(?P<hi>{_NUMBER}\s*%?)\)", raw)
     if est_ci:
         parts = [parse_number(est_ci.group(g)) for g in ("est", "lo", "hi")]
         unit = next((p.unit for p in parts if p.unit), "")
@@ -153,9 +154,9 @@ def parse_printed(text: str) -> Printed:
         return Printed(raw, "range", (lo, hi))
     try:
         num = parse_number(raw)
-    except ValueError:
+    except ValueError as err:
         if re.search(r"\d", raw):
-            raise ValueError(f"{text!r} mixes numbers and words in a form this parser does not know")
+            raise ValueError(f"{text!r} mixes numbers and words in a form this parser does not know") from err
         return Printed(raw, "text", ())
     return Printed(raw, "bound" if num.comparator in ("<", ">", "<=", ">=", "≤", "≥") else "number", (num,))
 

@@ -70,9 +70,9 @@ References
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 
@@ -354,7 +354,8 @@ class DeathsFromHazardRatio:
     implied: ImpliedEvents
     approximate: bool = True
     method: str = ("APPROXIMATION: D = kappa / SE^2 with kappa = deaths / Cox information of the trial's design "
-                   "(closed form; seeded simulation for the spread); Schoenfeld's 4 / SE^2 is kappa = 4, exact only at HR = 1")
+                   "(closed form; seeded simulation for the spread); Schoenfeld's 4 / SE^2 is kappa = 4, exact only at "
+                   "HR = 1")
 
     @property
     def text(self) -> str:

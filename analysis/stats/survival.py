@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 from scipy import stats
 
-
-
-from analysis.stats._checked import _finite, _positive, _count, _z_critical  # noqa: F401
+from analysis.stats._checked import _count, _finite, _positive, _z_critical  # noqa: F401
 
 LN2 = math.log(2.0)
 
@@ -293,8 +291,9 @@ class ModelMedianCheck:
     ``survival_at_median`` is the model's S at the printed median (0.5 if they agree exactly);
     ``relative_difference`` = printed / implied median - 1.
     ``consistent``: the printed median's range [median -/+ median_half_width] overlaps the
-    implied range (a strict criterion: only rounding is allowed for, not model error). ``extrapolated``: the implied median lies beyond the last landmark, so the
-    model's tail assumption, not the data, decides it.
+    implied range (a strict criterion: only rounding is allowed for, not model error).
+    ``extrapolated``: the implied median lies beyond the last landmark, so the model's tail
+    assumption, not the data, decides it.
     """
 
     model: str
@@ -381,7 +380,7 @@ def median_consistent_with_landmarks(median: float, landmarks: Landmarks, *,
         fit = _fit_model(model, marks)
         medians = []
         for shifts in itertools.product((-sw, sw), repeat=len(marks)) if sw > 0 else [(0.0,) * len(marks)]:
-            moved = [(t, min(1.0, max(1e-12, s + d))) for (t, s), d in zip(marks, shifts)]
+            moved = [(t, min(1.0, max(1e-12, s + d))) for (t, s), d in zip(marks, shifts, strict=True)]
             moved_sorted = all(moved[i][1] <= moved[i - 1][1] for i in range(1, len(moved)))
             if not moved_sorted:
                 continue

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
+from conftest import build_book as build
 
 from analysis.inputs.files import load_claims
-from conftest import ROOT, build_book as build
-
 
 EXCEPTION = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning)\b: |Traceback \(most recent call last\)")
 
@@ -96,7 +96,8 @@ def test_claim_page_has_anchor_badges_figure_and_computed_numbers(site: Path):
     assert "verdict: consistent" in html and "citation: unverifiable" in html
     assert "<img" in html
     assert "80.9%" in html and "56.7%" in html  # glued, computed at build time
-    assert "Litzow2024" not in re.sub(r"<[^>]+>", "", html).split("Randomisation")[0]  # citations rendered, not raw keys
+    # citations rendered, not raw keys
+    assert "Litzow2024" not in re.sub(r"<[^>]+>", "", html).split("Randomisation")[0]
 
 
 def mini_book(tmp_path: Path, cell: str) -> Path:
@@ -109,7 +110,8 @@ def mini_book(tmp_path: Path, cell: str) -> Path:
     shutil.copy(ROOT / "book" / "references.bib", book / "book" / "references.bib")
     (book / "_toc.yml").write_text("format: jb-book\nroot: book/intro\n")
     (book / "book" / "intro.md").write_text(
-        "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\nkernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n# Mini\n\n"
+        "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
+        "kernelspec:\n  display_name: Python 3\n  language: python\n  name: python3\n---\n\n# Mini\n\n"
         f"```{{code-cell}} ipython3\n{cell}\n```\n\nText {{cite:p}}`LiuWu2023JLeuk`.\n\n```{{bibliography}}\n```\n")
     return book
 

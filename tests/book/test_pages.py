@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 PAGES = sorted(p for p in (ROOT / "book").rglob("*.md") if not {"_static", "_ext"} & set(p.parts))
@@ -56,7 +55,8 @@ def typed_numbers(text: str) -> list[str]:
     found = []
     for token in re.findall(r"\S*\d\S*", prose(text)):
         core = token.strip("()[]{}.,;:!?\"'*“”‘’")
-        if re.search(r"[A-Za-z]", core.replace("k-1", "")) and re.search(r"\d", core) and not re.fullmatch(r"[\d.,%–-]+\w{0,2}", core):
+        if (re.search(r"[A-Za-z]", core.replace("k-1", "")) and re.search(r"\d", core)
+                and not re.fullmatch(r"[\d.,%–-]+\w{0,2}", core)):
             continue  # an identifier mixing letters and digits (E1910, MT103-206) or a possessive year
         if ALLOWED.fullmatch(core) or ALLOWED.fullmatch(token.strip("()[],.;:")):
             continue

@@ -26,7 +26,6 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
-
 from conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -149,10 +148,11 @@ def visits(built_site: Path, server: str, ledger: dict):
                     "links": page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"),
                     "badges": page.eval_on_selector_all(".badge", "els => els.map(e => e.textContent.trim())"),
                     "badge_values": page.eval_on_selector_all(
-                        ".badges", "els => els.map(e => Array.from(e.querySelectorAll('.badge')).map(b => b.className))"),
+                        ".badges",
+                        "els => els.map(e => Array.from(e.querySelectorAll('.badge')).map(b => b.className))"),
                     "headers": page.eval_on_selector_all(
-                        ".bottom-line", "els => els.map(e => ({id: e.id, classes: Array.from(e.querySelectorAll('.badge'))"
-                                        ".map(b => b.className)}))"),
+                        ".bottom-line", "els => els.map(e => ({id: e.id, classes: "
+                                        "Array.from(e.querySelectorAll('.badge')).map(b => b.className)}))"),
                     "permalinks": page.eval_on_selector_all("a.permalink", "els => els.map(e => e.href)"),
                     "overflow": page.evaluate("document.documentElement.scrollWidth - window.innerWidth"),
                     "text": page.evaluate(VISIBLE_TEXT),

@@ -3,14 +3,12 @@
 import math
 
 import pytest
+from conftest import ROOT, replace_in
 
-from analysis.claims import evaluate, evaluate_all
-from analysis.claims import evaluate_group
-from analysis.claims.e1910 import (arms, follow_up, median_os, mrd_threshold, population, randomisation,
-                                   standard_of_care)
+from analysis.claims import evaluate, evaluate_all, evaluate_group
+from analysis.claims.e1910 import arms, follow_up, median_os, mrd_threshold, population, randomisation, standard_of_care
 from analysis.inputs.files import load_claims
 from analysis.inputs.trials import load_trial
-from conftest import ROOT, replace_in
 
 BIB = ROOT / "book" / "references.bib"
 
@@ -28,8 +26,10 @@ def test_randomisation_is_consistent_and_its_citation_unverifiable():
 
 def test_a_changed_arm_count_makes_the_claim_discrepant(data_copy):
     replace_in(data_copy / "trials" / "e1910.yaml",
-               'printed: "112"\n    of: randomised\n    report: nejm2024\n    location: "PMID 39047240, abstract (Results)"\n  - id: randomised-chemotherapy',
-               'printed: "111"\n    of: randomised\n    report: nejm2024\n    location: "PMID 39047240, abstract (Results)"\n  - id: randomised-chemotherapy')
+               'printed: "112"\n    of: randomised\n    report: nejm2024\n    location: "PMID 39047240, abstract '
+               '(Results)"\n  - id: randomised-chemotherapy',
+               'printed: "111"\n    of: randomised\n    report: nejm2024\n    location: "PMID 39047240, abstract '
+               '(Results)"\n  - id: randomised-chemotherapy')
     trial = load_trial("e1910", data_copy / "trials", BIB)
     result = randomisation(load_claims(), trial)
     assert result.verdict == "discrepant"
@@ -204,8 +204,8 @@ def test_standard_of_care_needs_a_significant_benefit(data_copy):
 def test_survival_figure_draws_every_landmark_and_curve():
     import matplotlib
     matplotlib.use("Agg")
-    from analysis.stats.survival import fit_exponential_from_landmark
     from analysis.plots.e1910 import survival_landmarks
+    from analysis.stats.survival import fit_exponential_from_landmark
 
     trial = _trial()
     ids = ["nejm-os-blinatumomab", "nejm-os-chemotherapy", "fda-os5-chemotherapy"]
@@ -225,5 +225,6 @@ def test_deaths_from_the_hazard_ratio_are_corrected_for_schoenfelds_bias():
     assert round(result.extra["events"].events) == 46            # 4 / SE^2
     assert deaths.deaths > result.extra["events"].events          # the correction is upward at HR 0.41
     assert deaths.recovery == pytest.approx(0.86, abs=0.02)
-    assert deaths.interval[1] - deaths.interval[0] > 2 * (result.extra["events"].events_max - result.extra["events"].events_min)
+    events = result.extra["events"]
+    assert deaths.interval[1] - deaths.interval[0] > 2 * (events.events_max - events.events_min)
     assert deaths.text in result.reason and "seeded simulation" in result.reason

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT, replace_in
 
-from analysis.inputs import paths
 from analysis.claims import evaluate_group
 from analysis.claims.meta_analysis import evaluate_meta
+from analysis.inputs import paths
 from analysis.inputs.files import load_claims
-from conftest import ROOT, replace_in
 
 BIB = ROOT / "book" / "references.bib"
 
@@ -26,7 +26,8 @@ def results():
 
 def test_verdicts(results):
     assert (results["meta-scope"].citation, results["meta-scope"].verdict) == ("supported", "consistent")
-    assert (results["meta-studies-patients"].citation, results["meta-studies-patients"].verdict) == ("supported", "consistent")
+    studies_patients = results["meta-studies-patients"]
+    assert (studies_patients.citation, studies_patients.verdict) == ("supported", "consistent")
     assert (results["meta-cr-rate"].citation, results["meta-cr-rate"].verdict) == ("supported", "not-reproducible")
     assert (results["meta-mrd-rate"].citation, results["meta-mrd-rate"].verdict) == ("supported", "not-reproducible")
 
@@ -77,7 +78,7 @@ def test_pooled_values_and_search(results):
     assert "range from 26.6% to 79.5%" in mrd.reason        # the range over valid CIs only (ITT rows included)
     assert int(ev.yu_cr["all_match"].sum()) == 9           # Yu 2019's 0.45 (0.37-0.53) under some choices
     # the hypothetical counts are listed, never pooled
-    assert list(zip(ev.hypothetical["events"], ev.hypothetical["total"])) == [(22, 25), (14, 27)]
+    assert list(zip(ev.hypothetical["events"], ev.hypothetical["total"], strict=True)) == [(22, 25), (14, 27)]
     assert not ((ev.mrd_search["k"] > 0) & (ev.mrd_search["patients"] == 0)).any()
 
 

@@ -57,4 +57,5 @@ def test_prediction_interval_is_metafors_and_not_shown_for_two_series():
     half = crit * (fit.se ** 2 + fit.tau2) ** 0.5
     assert (lo, hi) == pytest.approx((special.expit(fit.mu - half), special.expit(fit.mu + half)), abs=1e-12)
     trm = fatal_evidence().treatment_related.shown
-    assert trm.tau2 == 0 and prediction_interval(trm) == pytest.approx((trm.ci_low, trm.ci_high))  # the forest plot's [1.3; 4.2]
+    # the forest plot's [1.3; 4.2]
+    assert trm.tau2 == 0 and prediction_interval(trm) == pytest.approx((trm.ci_low, trm.ci_high))

@@ -2,12 +2,12 @@
 broken input per claim that changes its verdict."""
 
 import pytest
+from conftest import ROOT, replace_in
 
 from analysis.claims import evaluate_group
 from analysis.claims.post_transplant_maintenance import design, feasible, follow_up, grim_check, km_check, outcomes
 from analysis.inputs.files import load_claims
 from analysis.inputs.trials import load_trial
-from conftest import ROOT, replace_in
 
 BIB = ROOT / "book" / "references.bib"
 
@@ -102,7 +102,8 @@ def test_feasibility_rests_on_delivery_and_toxicity():
     ('    quantity: cumulative incidence of acute GVHD, grades 3-4\n    printed: "5%"',
      '    quantity: cumulative incidence of acute GVHD, grades 3-4\n    printed: "38%"',
      "registry's limit for severe acute GVHD"),
-    ('printed: "2"\n    of: registry-started', 'printed: "3"\n    of: registry-started', "patients treated of those enrolled"),
+    ('printed: "2"\n    of: registry-started', 'printed: "3"\n    of: registry-started',
+     "patients treated of those enrolled"),
 ])
 def test_a_broken_feasibility_figure_is_caught(data_copy, old, new, failing):
     replace_in(data_copy / "trials" / "gaballa2022.yaml", old, new)

@@ -3,9 +3,9 @@
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, replace_in, replace_in_claim
 
 from analysis.inputs.files import DataError, DataErrors, load_claims
-from conftest import ROOT, replace_in, replace_in_claim
 
 COMMENTARY = ROOT / "data" / "source" / "commentary.txt"
 BIB = ROOT / "book" / "references.bib"
@@ -51,19 +51,23 @@ def test_vendored_commentary_matches_shared_sources():
 
 @pytest.mark.parametrize("old, new, field, problem", [
     ("  - id: relapse-children", "  - id: relapse-adults", "claims[relapse-adults].id", "duplicate claim id"),
-    ("references: [Gaballa2022]\n    reported: [\"14.3 months\"]", "references: [Gaballa2021]\n    reported: [\"14.3 months\"]",
+    ("references: [Gaballa2022]\n    reported: [\"14.3 months\"]",
+     "references: [Gaballa2021]\n    reported: [\"14.3 months\"]",
      "claims[posthct-follow-up].references", "unknown BibTeX key 'Gaballa2021'"),
     ("quote: \"Median follow-up was 43 months.\"", "quote: \"Median follow-up was 42 months.\"",
      "claims[e1910-follow-up].quote", "does not occur"),
-    ("expected: {citation: unverifiable, verdict: consistent}", "expected: {citation: unverifiable, verdict: confirmed}",
+    ("expected: {citation: unverifiable, verdict: consistent}",
+     "expected: {citation: unverifiable, verdict: confirmed}",
      "claims[e1910-randomisation].expected", "unknown verdict value 'confirmed'"),
     ("expected: {citation: unverifiable, verdict: consistent}", "expected: {citation: pending, verdict: consistent}",
      "claims[e1910-randomisation].expected", "'pending' must be on both axes"),
     ("reported: [\"43 months\"]", "reported: [43]", "claims[e1910-follow-up].reported", "must be a list of strings"),
-    ("reported: [\"43 months\"]", "reported: [\"43 months or 3.5 years\"]", "claims[e1910-follow-up].reported", "mixes numbers and words"),
+    ("reported: [\"43 months\"]", "reported: [\"43 months or 3.5 years\"]", "claims[e1910-follow-up].reported",
+     "mixes numbers and words"),
     ("    page: claims/e1910\n    expected: {citation: unverifiable", "    expected: {citation: unverifiable",
      "claims[e1910-randomisation].page", "missing field"),
-    ("    section: About the study\n    references: [Hoelzer2024]", "    section: About the study\n    colour: red\n    references: [Hoelzer2024]",
+    ("    section: About the study\n    references: [Hoelzer2024]",
+     "    section: About the study\n    colour: red\n    references: [Hoelzer2024]",
      "claims[trm-immunotherapy].colour", "unknown field"),
 ])
 def test_invalid_registry_gives_one_line_naming_file_line_and_field(data_copy, old, new, field, problem):
@@ -72,7 +76,7 @@ def test_invalid_registry_gives_one_line_naming_file_line_and_field(data_copy, o
     with pytest.raises((DataError, DataErrors)) as info:
         load(data_copy)
     message = str(info.value)
-    line = next(l for l in message.splitlines() if field in l)
+    line = next(ln for ln in message.splitlines() if field in ln)
     assert line.startswith(str(data_copy / "claims.yaml") + ":")
     assert f": {field}: " in line and problem in line
     assert line.split(":")[1].isdigit(), "the message names the line"

@@ -5,13 +5,13 @@ import math
 
 import numpy as np
 import pytest
+from conftest import replace_in
 from scipy import special, stats
 from scipy.optimize import minimize_scalar
 
 from analysis.claims import evaluate
 from analysis.claims.reinduction_cr import reinduction_cr, salvage_evidence
 from analysis.inputs.files import load_claims
-from conftest import replace_in
 
 CLAIMS = load_claims()
 SALVAGE = ("background", "salvage_cr.csv")
@@ -37,7 +37,7 @@ def test_reinduction_is_imprecise_first_salvage_above_later_salvage_untestable()
 
 def test_no_informative_check_rests_on_a_ci_wider_than_fifty_points():
     result = evaluate("reinduction-cr")
-    for check, pool in zip(result.checks, salvage_evidence().pools.values()):
+    for check, pool in zip(result.checks, salvage_evidence().pools.values(), strict=True):
         wide = pool.shown.ci_high - pool.shown.ci_low > 0.5
         assert check.informative is not wide, check.label
     assert [c.role for c in result.checks] == ["decides", "decides", "decides", "context", "context"]
@@ -80,15 +80,19 @@ def test_second_salvage_pool_matches_an_independent_reml_hk_computation():
     crit = stats.t.ppf(0.975, len(y) - 1)
     pooled = salvage_evidence().pools["second-or-later"].shown
     assert pooled.tau2 == pytest.approx(t2, rel=1e-3)
-    assert (pooled.ci_low, pooled.ci_high) == pytest.approx((special.expit(mu - crit * se), special.expit(mu + crit * se)), abs=1e-4)
+    assert (pooled.ci_low, pooled.ci_high) == pytest.approx((special.expit(mu - crit * se),
+                                                             special.expit(mu + crit * se)), abs=1e-4)
 
 
 def _set_first_salvage(data_copy, gmall, graall, lala, sct):
     path = data_copy.joinpath(*SALVAGE)
     replace_in(path, ",,224,42%,false,GMALL", f",{gmall},224,{round(100 * gmall / 224)}%,false,GMALL")
-    replace_in(path, "8 best supportive care)\",121,229,53%", f"8 best supportive care)\",{graall},229,{round(100 * graall / 229)}%")
-    replace_in(path, "48 died before any chemotherapy)\",187,421,44%", f"48 died before any chemotherapy)\",{lala},421,{round(100 * lala / 421)}%")
-    replace_in(path, "GMALL salvage chemotherapy,11,48,23%", f"GMALL salvage chemotherapy,{sct},48,{round(100 * sct / 48)}%")
+    replace_in(path, "8 best supportive care)\",121,229,53%",
+               f"8 best supportive care)\",{graall},229,{round(100 * graall / 229)}%")
+    replace_in(path, "48 died before any chemotherapy)\",187,421,44%",
+               f"48 died before any chemotherapy)\",{lala},421,{round(100 * lala / 421)}%")
+    replace_in(path, "GMALL salvage chemotherapy,11,48,23%",
+               f"GMALL salvage chemotherapy,{sct},48,{round(100 * sct / 48)}%")
 
 
 def test_first_salvage_inside_the_range_makes_the_claim_consistent(data_copy):
@@ -113,7 +117,9 @@ def test_informative_later_salvage_that_fits_and_first_that_departs_stays_imprec
     path.write_text(path.read_text().rstrip("\n") + "\n" + row.replace("mdacc-second-salvage", "mdacc-third-copy", 1)
                     .replace(",53,288,18%", ",75,300,25%") + "\n")
     replace_in(data_copy / "background" / "selection.yaml", "  pethema-first-relapse-intensive:",
-               "  mdacc-third-copy: {use: pool, label: \"copy\", why: \"test series\"}\n  pethema-first-relapse-intensive:")
+               "  mdacc-third-copy: {use: pool, label: \"copy\", why: \"test series\"}\n  "
+               "pethema-first-relapse-intensive:")
     result = reinduction_cr(CLAIMS, data_dir=data_copy)
-    assert result.extra["settings"]["second-or-later"] == {"outcome": "agrees", "informative": True, "position": "inside"}
+    assert result.extra["settings"]["second-or-later"] == {"outcome": "agrees",
+                                                           "informative": True, "position": "inside"}
     assert result.verdict == "imprecise"

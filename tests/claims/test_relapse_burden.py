@@ -1,12 +1,12 @@
 """Relapse burden (relapse-adults, relapse-children): published figures against the claimed ranges."""
 
 import pytest
+from conftest import replace_in
 
 from analysis.claims import evaluate
-from analysis.claims.relapse_burden import coverage, relapse_adults, relapse_children, relapse_figures
 from analysis.claims.pooling import parse_span
+from analysis.claims.relapse_burden import coverage, relapse_adults, relapse_children, relapse_figures
 from analysis.inputs.files import DataError, DataErrors, load_claims
-from conftest import replace_in
 
 CLAIMS = load_claims()
 
@@ -84,6 +84,6 @@ def test_a_found_reference_that_prints_the_figure_lifts_the_citation(data_copy):
                "    found: true\n    read: abstract\n    reports: \"x\"")
     replace_in(path, "    carries: {}\n\n  - bibkey: Hoelzer2024",
                "    carries:\n      relapse-adults: {prints: true, why: \"says 50-65%\"}\n"
-               "      relapse-children: {prints: false, why: \"no\"}\n      reinduction-cr: {prints: false, why: \"no\"}\n\n"
-               "  - bibkey: Hoelzer2024")
+               "      relapse-children: {prints: false, why: \"no\"}\n      reinduction-cr: {prints: false, why: "
+               "\"no\"}\n\n  - bibkey: Hoelzer2024")
     assert relapse_adults(CLAIMS, data_dir=data_copy).citation == "partly-supported"

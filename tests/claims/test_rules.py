@@ -128,7 +128,8 @@ def test_verdict_from_checks_counts_only_informative_deciding_checks():
     assert rules.verdict_from_checks([made("agrees"), made("disagrees", role="context")]) == "consistent"
     # checks that cannot fail never make a claim consistent
     assert rules.verdict_from_checks([made("agrees", informative=False)]) == "not-reproducible"
-    assert rules.verdict_from_checks([Check("c", "r", "f", None, uninformative_reason="not made")]) == "not-reproducible"
+    assert rules.verdict_from_checks([Check("c", "r", "f", None,
+                                            uninformative_reason="not made")]) == "not-reproducible"
 
 
 def J(outcome, informative=True):
@@ -136,7 +137,8 @@ def J(outcome, informative=True):
 
 
 def test_verdict_across_settings():
-    assert rules.verdict_across_settings({"a": J("agrees"), "b": J("agrees"), "c": J("disagrees", False)}) == "consistent"
+    assert rules.verdict_across_settings({"a": J("agrees"), "b": J("agrees"),
+                                          "c": J("disagrees", False)}) == "consistent"
     assert rules.verdict_across_settings({"a": J("agrees"), "b": J("disagrees")}) == "imprecise"
     assert rules.verdict_across_settings({"a": J("departs"), "b": J("agrees", False)}) == "imprecise"
     assert rules.verdict_across_settings({"a": J("disagrees"), "b": J("agrees", False)}) == "discrepant"
@@ -172,6 +174,7 @@ def test_citation_from_works_on_each_branch():
 def test_reference_finding():
     hunger = load_cited_works()["Hunger2012"]
     assert rules.reference_finding(hunger, "relapse-adults", "unverifiable") == "not-supported"
-    assert rules.reference_finding(_work("Hunger2012", read="record-only"), "relapse-adults", "supported") == "unverifiable"
+    assert rules.reference_finding(_work("Hunger2012", read="record-only"), "relapse-adults",
+                                   "supported") == "unverifiable"
     assert rules.reference_finding(hunger, "meta-scope", "pending") == "pending"
     assert rules.reference_finding(hunger, "meta-scope", "supported") == "supported"

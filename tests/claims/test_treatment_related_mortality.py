@@ -4,12 +4,12 @@ import math
 
 import numpy as np
 import pytest
+from conftest import replace_in
 from scipy import special, stats
 
 from analysis.claims import evaluate
 from analysis.claims.treatment_related_mortality import fatal_evidence, trm_immunotherapy
 from analysis.inputs.files import load_claims
-from conftest import replace_in
 
 CLAIMS = load_claims()
 FATAL = ("background", "blinatumomab_fatal_events.csv")
@@ -19,19 +19,22 @@ def test_trm_is_imprecise_low_but_more_than_twice_one_percent():
     result = evaluate("trm-immunotherapy")
     assert (result.citation, result.verdict) == ("supported", "imprecise")
     deciding = result.checks[0]
-    assert (deciding.rule, deciding.outcome, deciding.role, deciding.informative) == ("around", "departs", "decides", True)
+    assert (deciding.rule, deciding.outcome, deciding.role, deciding.informative) == ("around",
+                                                                                      "departs", "decides", True)
     assert all(c.role == "context" for c in result.checks[1:])          # single trials and sensitivity analyses
     assert result.extra["position"] == "above" and result.extra["excludes_value"]
     assert result.extra["ratio"] == pytest.approx(2.35, abs=0.01)
     assert "2.3 times the printed figure" in result.reason and "excludes 1% itself" in result.reason
     assert result.deciding.text == "2.3% (95% CI 1.3%–4.2%)"
-    assert result.takeaway == "Blinatumomab trials: 2.3% treatment-related deaths (95% CI 1.3%–4.2%), low, but above 'around 1%'."
+    assert result.takeaway == ("Blinatumomab trials: 2.3% treatment-related deaths (95% CI 1.3%–4.2%), low, but above "
+                               "'around 1%'.")
 
 
 def test_trm_pool_matches_the_common_effect_formula_when_tau2_is_zero():
     fit = fatal_evidence().treatment_related.shown
     x, n = np.array([8.0, 4.0, 1.0, 1.0]), np.array([267.0, 225.0, 45.0, 93.0])
-    assert sorted(zip(fit.studies["events"], fit.studies["total"])) == sorted(zip(x.astype(int), n.astype(int)))
+    assert sorted(zip(fit.studies["events"], fit.studies["total"], strict=True)) == sorted(
+        zip(x.astype(int), n.astype(int), strict=True))
     assert fit.tau2 == 0.0
     y, v = special.logit(x / n), 1 / x + 1 / (n - x)
     w = 1 / v
@@ -39,7 +42,8 @@ def test_trm_pool_matches_the_common_effect_formula_when_tau2_is_zero():
     se = math.sqrt((w * (y - mu) ** 2).sum() / 3 / w.sum())   # Hartung-Knapp, k - 1 = 3
     crit = stats.t.ppf(0.975, 3)
     assert fit.estimate == pytest.approx(special.expit(mu), abs=1e-9)
-    assert (fit.ci_low, fit.ci_high) == pytest.approx((special.expit(mu - crit * se), special.expit(mu + crit * se)), abs=1e-9)
+    assert (fit.ci_low, fit.ci_high) == pytest.approx((special.expit(mu - crit * se),
+                                                       special.expit(mu + crit * se)), abs=1e-9)
     ev = fatal_evidence()
     assert ev.any_cause.shown.estimate == pytest.approx(0.163, abs=0.001)
     assert all(ev.table["printed agrees"] == "yes")

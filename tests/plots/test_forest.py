@@ -14,8 +14,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from analysis.stats.meta import pool_proportions  # noqa: E402
 from analysis.plots.forest import forest_plot  # noqa: E402
+from analysis.stats.meta import pool_proportions  # noqa: E402
 
 # metadat::dat.debruin2009 (also in tests/reference/metafor.json)
 XI = [11, 24, 179, 82, 60, 11, 99, 9, 88, 17, 26, 23, 40]

@@ -57,8 +57,8 @@ def test_the_printed_figure_is_drawn_with_its_band_and_interval():
     ax = fig.axes[0]
     bands = [p for p in ax.patches if to_hex(p.get_facecolor()) == style.PRINTED_BAND]
     assert bands, "the printed figure's rounding band is not drawn"
-    lines = [l for l in ax.lines if to_hex(l.get_color()) == style.PRINTED]
-    assert {round(l.get_xdata()[0], 3) for l in lines} >= {0.54, 0.44, 0.64}
+    lines = [ln for ln in ax.lines if to_hex(ln.get_color()) == style.PRINTED]
+    assert {round(ln.get_xdata()[0], 3) for ln in lines} >= {0.54, 0.44, 0.64}
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Liu 2023 prints 54% (44%-64%)" in legend
 
@@ -67,4 +67,4 @@ def test_percent_axis_keeps_the_reference_line():
     fig, ax = plt.subplots()
     low, high = style.percent_axis(ax, [0.003, 0.118], reference=0.01)
     assert (low, high) == pytest.approx((0.0, 0.12), abs=1e-9)
-    assert any(l.get_xdata()[0] == 0.01 for l in ax.lines)
+    assert any(ln.get_xdata()[0] == 0.01 for ln in ax.lines)

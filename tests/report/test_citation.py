@@ -87,7 +87,8 @@ def test_csl_json_parses_back(mode):
 
 
 def test_bibtex_escapes_latex_specials():
-    assert citation.bibtex_escape("A & B 50% #1 $x_y {z} ~^\\") == r"A \& B 50\% \#1 \$x\_y \{z\} \textasciitilde{}\textasciicircum{}\textbackslash{}"
+    assert citation.bibtex_escape("A & B 50% #1 $x_y {z} ~^\\") == (r"A \& B 50\% \#1 \$x\_y \{z\} "
+                                                                r"\textasciitilde{}\textasciicircum{}\textbackslash{}")
     record = citation.CitationRecord(key="k", title="T & }{ 100%", author="G", version="v", commit="c",
                                      date="2026-12-01", site_path="p", url=None)
     entry = parse_string(citation.as_bibtex(record), "bibtex").entries["recheck-k"]

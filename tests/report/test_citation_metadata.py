@@ -130,7 +130,8 @@ def check_citation_files(site: Path, base: str, claims) -> None:
         assert bib.fields["year"] == commit_date()[:4] and f"PY  - {commit_date()[:4]}" in ris
         assert csl["author"] == [{"literal": AUTHOR}] and f"AU  - {AUTHOR}" in ris
         url = base + path if base else None
-        assert bib.fields.get("url") == url and csl.get("URL") == url and ((f"UR  - {url}" in ris) if url else "UR  -" not in ris)
+        assert bib.fields.get("url") == url and csl.get("URL") == url and ((f"UR  - {url}" in ris)
+                                                                           if url else "UR  -" not in ris)
         for text in (ris, json.dumps(csl), bib.fields["note"]):
             assert not FORBIDDEN.search(text)
 
@@ -165,8 +166,8 @@ def test_no_page_points_at_this_machine(site):
 
 
 def test_every_data_file_is_downloadable_from_the_data_page(site):
-    from analysis.report.datapackage import data_files, schema_file
     from analysis.inputs.tables import TABLES
+    from analysis.report.datapackage import data_files, schema_file
 
     page = site / "book" / "data.html"
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
@@ -200,7 +201,8 @@ def test_every_claim_page_cite_box_names_the_version_and_the_canonical_url(site)
         assert box is not None, claim.id
         text = box.get_text(" ")
         assert REPORT_VERSION in text and AUTHOR in text and "data-site-path" not in str(box)
-        assert (base + claim_site_path(claim.page, claim.id)) in text if base else claim_site_path(claim.page, claim.id) in text
+        assert (base + claim_site_path(claim.page, claim.id)) in text if base else claim_site_path(claim.page,
+                                                                                                   claim.id) in text
         for a in box.select(".cite-downloads a"):
             assert (page.parent / a["href"]).resolve().exists(), a["href"]
 

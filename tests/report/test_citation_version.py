@@ -43,7 +43,8 @@ def test_environment_overrides_config(monkeypatch):
 
 
 def test_date_is_the_commit_date_not_the_clock():
-    out = subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=paths.ROOT, capture_output=True, text=True).stdout.strip()
+    out = subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=paths.ROOT, capture_output=True,
+                         text=True).stdout.strip()
     assert version.commit_date() == out
 
 
@@ -64,7 +65,8 @@ def _git(root: Path, *args: str) -> None:
 
 
 def _claims(**expected) -> str:
-    entries = "".join(f"  - id: {cid}\n    expected: {{citation: {c}, verdict: {v}}}\n" for cid, (c, v) in expected.items())
+    entries = "".join(f"  - id: {cid}\n    expected: {{citation: {c}, verdict: {v}}}\n" for cid,
+                      (c, v) in expected.items())
     return "claims:\n" + entries
 
 
@@ -101,7 +103,8 @@ def test_changelog_sees_uncommitted_changes_and_removed_claims(history):
     (history / "data" / "claims.yaml").write_text(_claims(a=("supported", "discrepant")))
     changes = [c for c in version.verdict_changes(root=history) if c.commit == version.UNCOMMITTED]
     assert [(c.claim, c.axis, c.before, c.after) for c in changes] == [
-        ("a", "verdict", "consistent", "discrepant"), ("b", "citation", "pending", None), ("b", "verdict", "pending", None)]
+        ("a", "verdict", "consistent", "discrepant"), ("b", "citation", "pending", None), ("b",
+                                                                                           "verdict", "pending", None)]
 
 
 def test_changelog_ends_at_the_current_expected_values():

@@ -4,20 +4,28 @@ import csv
 import io
 
 import pytest
-
-from analysis.inputs.bibliography import entry_url, short_label
-from analysis.claims import ClaimResult, evaluate
-from analysis.inputs.files import DataError, DataErrors, load_claims
-from analysis.inputs.errata import load_errata
-from analysis.report.ledger import build_ledger, drift, ledger_csv, ledger_json
-from analysis.inputs.provenance import data_fingerprints, git_commit, package_versions
-from analysis.report.html import (CITATION_BADGES, VERDICT_BADGES, badge, claim_header, cite_box, findings_table,
-                                  ledger_html, safe_url, unbroken_numbers)
-from analysis.report.html import link as html_link
-from analysis.report.html import reference_link
-from analysis.claims.result import Check, Reproduced
-from analysis.inputs.files import Claim
 from conftest import ROOT, replace_in
+
+from analysis.claims import ClaimResult, evaluate
+from analysis.claims.result import Check, Reproduced
+from analysis.inputs.bibliography import entry_url, short_label
+from analysis.inputs.errata import load_errata
+from analysis.inputs.files import Claim, DataError, DataErrors, load_claims
+from analysis.inputs.provenance import data_fingerprints, git_commit, package_versions
+from analysis.report.html import (
+    CITATION_BADGES,
+    VERDICT_BADGES,
+    badge,
+    cite_box,
+    claim_header,
+    findings_table,
+    ledger_html,
+    reference_link,
+    safe_url,
+    unbroken_numbers,
+)
+from analysis.report.html import link as html_link
+from analysis.report.ledger import build_ledger, drift, ledger_csv, ledger_json
 
 HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>', '"><svg onload=alert(1)>',
            "javascript:alert(1)", "' onmouseover='alert(1)"]
@@ -77,8 +85,8 @@ def test_drift_names_claim_axis_and_reason():
     claims = load_claims()
     result = ClaimResult(id="e1910-randomisation", citation="supported", verdict="discrepant", reason="because")
     lines = drift(build_ledger([result], claims))
-    assert any(l.startswith("e1910-randomisation: verdict is 'discrepant' but data/claims.yaml expects") and
-               l.endswith("— because") for l in lines)
+    assert any(ln.startswith("e1910-randomisation: verdict is 'discrepant' but data/claims.yaml expects") and
+               ln.endswith("— because") for ln in lines)
 
 
 def test_claim_result_rejects_invalid_values():
@@ -131,7 +139,8 @@ def _hostile_result(text: str) -> tuple[Claim, ClaimResult]:
     check = Check(label=text, reported=text, found=text, agrees=False, source=text, note=text)
     result = ClaimResult(id="hostile-claim", citation="supported", verdict="discrepant", reason=text,
                          checks=(check,), citation_reason=text, takeaway=text,
-                         deciding=Reproduced(label=text, value=0.5, text=text), reproduced=(Reproduced(text, 0.5, text),))
+                         deciding=Reproduced(label=text, value=0.5, text=text),
+                         reproduced=(Reproduced(text, 0.5, text),))
     return claim, result
 
 
@@ -139,7 +148,8 @@ def _hostile_result(text: str) -> tuple[Claim, ClaimResult]:
 def test_every_piece_escapes_hostile_text(text):
     """Text from the data files reaches the page as text: no tag, no attribute, no script survives."""
     claim, result = _hostile_result(text)
-    ledger = {"claims": [{"id": claim.id, "quote": text, "reported": [text], "reproduced": [{"label": text, "text": text}],
+    ledger = {"claims": [{"id": claim.id, "quote": text, "reported": [text],
+                          "reproduced": [{"label": text, "text": text}],
                           "citation": "supported", "verdict": "discrepant", "reason": text, "takeaway": text,
                           "deciding": {"label": text, "text": text}, "page": "book/claims/e1910.html#hostile-claim"}]}
     for html in (claim_header(claim, result), ledger_html(ledger, names={claim.id: text}), findings_table(ledger),

@@ -12,7 +12,9 @@ from analysis.inputs.cited_works import load_cited_works
 from analysis.inputs.files import load_claims
 from analysis.report.glue import PageGlue
 from analysis.report.ledger import build_ledger
-from analysis.report.pages import intro, ledger as ledger_page, treatment_related_mortality as trm
+from analysis.report.pages import intro
+from analysis.report.pages import ledger as ledger_page
+from analysis.report.pages import treatment_related_mortality as trm
 
 
 @pytest.fixture(scope="module")

@@ -17,13 +17,19 @@ import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from lifelines import (CoxPHFitter, ExponentialFitter, KaplanMeierFitter,
-                       PiecewiseExponentialFitter, WeibullFitter)
+from lifelines import CoxPHFitter, ExponentialFitter, KaplanMeierFitter, PiecewiseExponentialFitter, WeibullFitter
 from scipy import stats
 
 from analysis.stats.attainability import grim_percent, km_attainable
 from analysis.stats.pvalues import ci_from_p, p_from_ci, ratio_ci_symmetry
-from analysis.stats.survival import fit_exponential_from_landmark, fit_piecewise_exponential, fit_weibull_from_landmarks, implied_events_from_hr_ci, median_beyond_follow_up, median_consistent_with_landmarks
+from analysis.stats.survival import (
+    fit_exponential_from_landmark,
+    fit_piecewise_exponential,
+    fit_weibull_from_landmarks,
+    implied_events_from_hr_ci,
+    median_beyond_follow_up,
+    median_consistent_with_landmarks,
+)
 
 
 def printed_round(x: float, decimals: int) -> float:

@@ -8,6 +8,7 @@ tests/reference/README.md.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -138,7 +139,7 @@ def test_dl_and_pm_agree_with_statsmodels(name):
         if method == "PM":
             # Paule-Mandel solves Q_gen(tau2) = k - 1.  Like metafor we stop R's uniroot at
             # tol = eps^0.25 (1.2e-4 on tau2), so the exact root is within that of ours.
-            def qgen(t):
+            def qgen(t, yi=yi, vi=vi):
                 w = 1 / (vi + t)
                 return np.sum(w * (yi - np.sum(w * yi) / np.sum(w)) ** 2) - (len(xi) - 1)
             exact = brentq(qgen, 0, 100, xtol=1e-15)
@@ -224,7 +225,7 @@ def test_summary_and_to_dict_are_plain_python_and_deterministic():
     assert type(da["studies"][0]["weight"]) is float
     assert type(da["studies"][0]["events"]) is int
     assert a.df == len(xi) - 1 and a.transform == "ftda" and a.level == 0.95
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         a.tau2 = 0.0            # frozen
     assert "REML (ftda, hk)" in str(a)
 
@@ -248,7 +249,8 @@ def test_level_changes_interval_width():
     ([5, 3], [10], {}, "events has 2 studies but totals has 1"),
     ([5, 3], [10, 10], {"labels": ["A"]}, "labels has 1 entries but there are 2 studies"),
     ([5, 3], [10, 10], {"labels": ["A", "A"]}, "study labels must be unique"),
-    ([5], [10], {"method": "REML", "labels": ["Solo"]}, "needs at least 2 studies to estimate tau2, got 1 (study 'Solo')"),
+    ([5], [10], {"method": "REML", "labels": ["Solo"]}, "needs at least 2 studies to estimate tau2, got 1 (study "
+                                                        "'Solo')"),
     ([5], [10], {"method": "GLMM"}, "needs at least 2 studies"),
     ([5], [10], {"method": "EE", "ci": "hk"}, "ci 'hk' needs at least 2 studies"),
     ([], [], {"method": "EE"}, "no studies given"),
@@ -300,6 +302,7 @@ def test_glmm_fit_is_the_global_minimum_of_the_deviance(name):
     """Brute force: the profile deviance min_beta D(beta, theta) on a theta grid (scalar
     minimisation in beta, no shared code with the fit's optimiser) is nowhere below the fit."""
     from scipy.optimize import minimize_scalar
+
     from analysis.stats.glmm import _agq_deviance
     xi, ni = _dataset(name)
     x, n = np.asarray(xi, float), np.asarray(ni, float)
@@ -307,7 +310,7 @@ def test_glmm_fit_is_the_global_minimum_of_the_deviance(name):
     theta = math.sqrt(res.tau2)
     d_fit = _agq_deviance(res.mu, theta, x, n)
     for th in np.linspace(0.0, 3.0, 25):
-        prof = minimize_scalar(lambda b: _agq_deviance(b, th, x, n), bracket=(res.mu - 0.5, res.mu + 0.5),
+        prof = minimize_scalar(lambda b, th=th: _agq_deviance(b, th, x, n), bracket=(res.mu - 0.5, res.mu + 0.5),
                                tol=1e-10).fun
         assert d_fit <= prof + 1e-9, th
     for db, dt in itertools.product((-1e-4, 0.0, 1e-4), repeat=2):   # a local minimum, too
@@ -370,7 +373,8 @@ def test_prediction_interval_is_metafors_predict_convention():
     value (z for Wald, t(k-1) for Hartung-Knapp), back-transformed; not t(k-2)."""
     import math as _m
 
-    from scipy import special as _sp, stats as _st
+    from scipy import special as _sp
+    from scipy import stats as _st
 
     x, n = [25, 81, 115, 16, 27], [36, 189, 271, 45, 70]
     for ci, crit in (("wald", _st.norm.ppf(0.975)), ("hk", _st.t.ppf(0.975, 4))):

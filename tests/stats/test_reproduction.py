@@ -11,14 +11,28 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import replace_in
 from scipy import optimize, stats
 
 from analysis.stats.meta import pool_proportions
-from analysis.stats.reproduction import (CR_SCENARIOS, CR_SETS, MRD_SCENARIOS, MRD_SETS, _glmm_t, bracket_combinations,
-                                   hypothetical_counts, valid_ci, _subset_count, ci_implications,
-                                   count_consistency, leave_one_out, load_candidates, matches, search,
-                                   select_counts)
-from conftest import replace_in
+from analysis.stats.reproduction import (
+    CR_SCENARIOS,
+    CR_SETS,
+    MRD_SCENARIOS,
+    MRD_SETS,
+    _glmm_t,
+    _subset_count,
+    bracket_combinations,
+    ci_implications,
+    count_consistency,
+    hypothetical_counts,
+    leave_one_out,
+    load_candidates,
+    matches,
+    search,
+    select_counts,
+    valid_ci,
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +41,7 @@ def data():
 
 
 def _pairs(counts):
-    return list(zip(counts["study_id"], counts["events"], counts["total"]))
+    return list(zip(counts["study_id"], counts["events"], counts["total"], strict=True))
 
 
 def test_pivotal_trials_with_their_printed_counts(data):
@@ -235,7 +249,8 @@ def test_a_variant_of_an_unknown_study_is_rejected(data_copy):
 
 def test_a_changed_count_reaches_the_search(data_copy):
     replace_in(data_copy / "meta_analysis" / "studies.csv", ",81,189,CR/CRh,false,", ",150,189,CR/CRh,false,")
-    replace_in(data_copy / "meta_analysis" / "outcome_variants.csv", "within 2 cycles,81,189,", "within 2 cycles,150,189,")
+    replace_in(data_copy / "meta_analysis" / "outcome_variants.csv", "within 2 cycles,81,189,",
+               "within 2 cycles,150,189,")
     counts, _ = select_counts(*load_candidates(data_copy), "cr", "pivotal", "reported")
     assert ("topp2015-mt103-211", 150, 189) in _pairs(counts)
 
@@ -249,7 +264,7 @@ def test_a_primary_count_changed_in_one_table_only_is_an_error(data_copy):
 
 def test_hypothetical_counts_are_listed_and_never_pooled(data):
     hyp = hypothetical_counts(data[1])
-    assert list(zip(hyp["study_id"], hyp["events"], hyp["total"])) == [("topp2014-mt103-206", 22, 25),
+    assert list(zip(hyp["study_id"], hyp["events"], hyp["total"], strict=True)) == [("topp2014-mt103-206", 22, 25),
                                                                        ("vonstackelberg2016-mt103-205", 14, 27)]
     for set_key in ("pivotal", "identified", "with-mrd-cohorts"):
         for scen in MRD_SCENARIOS:   # hypothetical is a validated column, not a word in the definition
@@ -270,7 +285,7 @@ def test_a_count_marked_hypothetical_leaves_every_pool(data_copy):
 
 def test_tied_counts_are_bracketed(data):
     counts, _ = select_counts(*data, "cr", "identified", "reported")
-    cands = dict(zip(counts["study_id"], counts["candidates"]))
+    cands = dict(zip(counts["study_id"], counts["candidates"], strict=True))
     assert cands["kantarjian2017-tower"] == (113, 114, 115)   # 42% of 271
     assert cands["badar2020-realworld"] == (147, 148)         # 65% of 227
     assert sum(len(c) > 1 for c in cands.values()) == 2
@@ -290,7 +305,7 @@ def test_aieop_mrd_is_in_the_mrd_positive_set_only(data):
     assert "beneduce2022-aieop" not in set(primary["study_id"])
     cohorts, _ = select_counts(*data, "mrd", "with-mrd-cohorts", "reported")
     rows = cohorts[cohorts["study_id"] == "beneduce2022-aieop"]
-    assert list(zip(rows["label"], rows["events"], rows["total"])) == [
+    assert list(zip(rows["label"], rows["events"], rows["total"], strict=True)) == [
         ("Beneduce 2022 (AIEOP), MRD-positive cohort", 21, 26)]
 
 

@@ -3,9 +3,17 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from analysis.stats.rounding import compare, format_percent, parse_number, parse_printed, rounding_interval, within_rounding
+from analysis.stats.rounding import (
+    compare,
+    format_percent,
+    parse_number,
+    parse_printed,
+    rounding_interval,
+    within_rounding,
+)
 
 
 @pytest.mark.parametrize("text, kind, values, decimals, unit", [

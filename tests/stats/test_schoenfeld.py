@@ -11,15 +11,19 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from analysis.stats.schoenfeld import (  # noqa: E402
-    TrialDesign, calibrate_hazard_scale, cox_information, deaths_from_hazard_ratio_ci,
-    expected_information, simulate_trials, simulated_factor,
+    TrialDesign,
+    calibrate_hazard_scale,
+    cox_information,
+    deaths_from_hazard_ratio_ci,
+    expected_information,
+    simulate_trials,
+    simulated_factor,
 )
 
 # E1910 as printed (NEJM 2024 abstract; data/trials/e1910.yaml): 112 vs 112, 3-year OS 68% in

@@ -90,7 +90,11 @@ def survival_fits(trial) -> list:
     """The model curves drawn on the survival figure: (label, fitted model, arm, line style).
 
     Each is a *model* through printed landmarks (:mod:`analysis.stats.survival`), never data."""
-    from analysis.stats.survival import fit_exponential_from_landmark, fit_piecewise_exponential, fit_weibull_from_landmarks
+    from analysis.stats.survival import (
+        fit_exponential_from_landmark,
+        fit_piecewise_exponential,
+        fit_weibull_from_landmarks,
+    )
 
     fig = trial.figure
     nejm3, blin3, median = fig("nejm-os-chemotherapy"), fig("nejm-os-blinatumomab"), fig("ash-median-os-chemotherapy")
@@ -102,7 +106,8 @@ def survival_fits(trial) -> list:
         (f"model, chemotherapy: through {nejm3.printed} at {nejm3.time} and the printed median",
          fit_piecewise_exponential([(nejm3.time_months, nejm3.value), (median_months, 0.5)]), "chemotherapy", "--"),
         (f"model, chemotherapy: Weibull through the later analysis ({fda3.printed}, {fda5.printed})",
-         fit_weibull_from_landmarks([(fda3.time_months, fda3.value), (fda5.time_months, fda5.value)]), "chemotherapy", "--"),
+         fit_weibull_from_landmarks([(fda3.time_months, fda3.value), (fda5.time_months, fda5.value)]),
+         "chemotherapy", "--"),
         (f"model, blinatumomab: constant hazard through {blin3.printed} at {blin3.time}",
          fit_exponential_from_landmark(blin3.time_months, blin3.value), "blinatumomab", "--"),
     ]

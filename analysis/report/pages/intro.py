@@ -41,8 +41,8 @@ def summary_paragraph(ledger: dict) -> dict[str, str]:
     holds = [r for r in rows if r["verdict"] in HOLDS_VERDICT and r["citation"] in HOLDS_CITATION]
     fails = [r for r in rows if r["verdict"] in FAILS_VERDICT or r["citation"] in FAILS_CITATION]
     out = {}
-    out["holds"] = (f"{_count(len(holds))} of {total} {'holds' if len(holds) == 1 else 'hold'} on both axes — the cited source says it and "
-                    f"the number agrees with the evidence: {_names(holds)}." if holds else
+    out["holds"] = (f"{_count(len(holds))} of {total} {'holds' if len(holds) == 1 else 'hold'} on both axes — the "
+                    f"cited source says it and the number agrees with the evidence: {_names(holds)}." if holds else
                     f"None of the {total} claims holds on both axes.")
     if fails:
         parts = []

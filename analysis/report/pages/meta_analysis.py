@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.stats.meta import TRANSFORMS
-from analysis.stats.reproduction import CR_SCENARIOS, CR_SETS, CUTOFF_YEAR, GLMM_SETS, MRD_SCENARIOS, MRD_SETS, select_counts
 from analysis.report.labels import CI_LABELS, METHOD_LABELS, TRANSFORM_LABELS
+from analysis.stats.meta import TRANSFORMS
+from analysis.stats.reproduction import (
+    CR_SCENARIOS,
+    CR_SETS,
+    CUTOFF_YEAR,
+    GLMM_SETS,
+    MRD_SCENARIOS,
+    MRD_SETS,
+    select_counts,
+)
 
 PAGE = "meta-analysis"
 
@@ -59,21 +67,25 @@ def page_values(results: dict, ev) -> dict:
     # counts never pooled (hypothetical), tied counts (bracketed), counts derived from a printed CI
     hyp = ev.hypothetical
     v["n-hypothetical"] = int(len(hyp))
-    v["hypothetical"] = "; ".join(f"{studies.set_index('study_id').loc[r.study_id, 'label']}: {int(r.events)}/{int(r.total)}"
+    v["hypothetical"] = "; ".join(f"{studies.set_index('study_id').loc[r.study_id, 'label']}: "
+                                  f"{int(r.events)}/{int(r.total)}"
                                 for r in hyp.itertuples()) or "none"
-    ties = {sid: tuple(c) for sid, c in zip(ev.cr_counts["study_id"], ev.cr_counts["candidates"]) if len(c) > 1}
+    ties = {sid: tuple(c) for sid, c in zip(ev.cr_counts["study_id"], ev.cr_counts["candidates"],
+                                            strict=True) if len(c) > 1}
     v["ties"] = "; ".join(f"{studies.set_index('study_id').loc[sid, 'label']}: {c[0]}–{c[-1]} of "
-                        f"{int(ev.cr_counts.set_index('study_id').loc[sid, 'total'])}" for sid, c in ties.items()) or "none"
+                        f"{int(ev.cr_counts.set_index('study_id').loc[sid, 'total'])}"
+                        for sid, c in ties.items()) or "none"
     v["n-ties"] = int(len(ties))
     v["n-bracket-combos"] = int(len(ev.cr_bracket))
     spread = [f.estimate for f in ev.cr_bracket]
     v["cr-bracket-spread"] = f"{pct(min(spread))} to {pct(max(spread))}"
     ci_rows = ev.variants[(ev.variants["outcome"] == "mrd") & ev.variants["derived"].fillna(False)
                           & ev.variants["notes"].str.contains("primary") & ev.variants["notes"].str.contains("CP CI")]
-    v["mrd-from-ci"] = "; ".join(f"{studies.set_index('study_id').loc[r.study_id, 'label']}: {int(r.events)}/{int(r.total)}"
+    v["mrd-from-ci"] = "; ".join(f"{studies.set_index('study_id').loc[r.study_id, 'label']}: "
+                                 f"{int(r.events)}/{int(r.total)}"
                                for r in ci_rows.itertuples()) or "none"
     cohorts, _ = select_counts(studies, ev.variants, "mrd", "with-mrd-cohorts", "reported")
-    v["mrd-cohorts"] = ", ".join(l for l in cohorts["label"] if "MRD-positive cohort" in l) or "none"
+    v["mrd-cohorts"] = ", ".join(lab for lab in cohorts["label"] if "MRD-positive cohort" in lab) or "none"
 
     # primary analyses
     for key, res, counts, missing in (("cr", ev.cr_primary, ev.cr_counts, ev.cr_missing),
@@ -97,8 +109,10 @@ def page_values(results: dict, ev) -> dict:
         table = full[full["ci_valid"]]
         v[f"{key}-invalid"] = int((~full["ci_valid"]).sum())
         bad = full[~full["ci_valid"]]
-        v[f"{key}-invalid-how"] = ("all " + "/".join(sorted(set(bad["ci"].str.replace("hk", "Hartung-Knapp").str.replace("wald", "Wald"))))
-                                 + " intervals with k = " + "/".join(str(k) for k in sorted(set(bad["k"])))) if len(bad) else "none"
+        v[f"{key}-invalid-how"] = (
+            ("all " + "/".join(sorted(set(bad["ci"].str.replace("hk", "Hartung-Knapp").str.replace("wald", "Wald"))))
+             + " intervals with k = " + "/".join(str(k) for k in sorted(set(bad["k"]))))
+            if len(bad) else "none")
         v[f"{key}-all-combos"] = int(len(full))
         v[f"{key}-combos"] = int(len(table))
         v[f"{key}-hits"] = int(table["all_match"].sum())
@@ -124,14 +138,16 @@ def page_values(results: dict, ev) -> dict:
     ratio = imp["tau2_wald"] / ev.cr_primary.tau2 if ev.cr_primary.tau2 > 0 else float("inf")
     v["cr-implied-vs-found"] = (f"about {ratio:.0f} times the between-study variance of the identified studies"
                               if ratio >= 1.5 else "close to the between-study variance of the identified studies"
-                              if ratio > 1 / 1.5 else f"about {1 / ratio:.0f} times smaller than that of the identified studies")
+                              if ratio > 1 / 1.5 else f"about {1 / ratio:.0f} times smaller than that of the "
+                                                      "identified studies")
     v["mean-size"] = f"{imp['mean_study_size']:.0f}"
     v["cr-logit-mid"] = pct(imp["centre"]["logit"]["midpoint"])
     v["cr-raw-mid"] = pct(imp["centre"]["raw"]["midpoint"])
     mimp = ev.mrd_implied
     v["mrd-eff-n"] = f"{mimp['effective_n']:.0f}"
     v["mrd-logit-mid"] = pct(mimp["centre"]["logit"]["midpoint"])
-    v["mrd-logit-mid-range"] = f"{pct(mimp['centre']['logit']['midpoint_low'])}-{pct(mimp['centre']['logit']['midpoint_high'])}"
+    v["mrd-logit-mid-range"] = (f"{pct(mimp['centre']['logit']['midpoint_low'])}-"
+                                f"{pct(mimp['centre']['logit']['midpoint_high'])}")
     v["mrd-raw-mid"] = pct(mimp["centre"]["raw"]["midpoint"])
 
     # search design
@@ -200,7 +216,8 @@ def short_sentences(ev) -> dict[str, str]:
 
 def tied_counts(ev) -> dict:
     """{study id: candidate CR counts} for the CR counts a printed percentage leaves tied."""
-    return {sid: tuple(c) for sid, c in zip(ev.cr_counts["study_id"], ev.cr_counts["candidates"]) if len(c) > 1}
+    return {sid: tuple(c) for sid, c in zip(ev.cr_counts["study_id"], ev.cr_counts["candidates"],
+                                            strict=True) if len(c) > 1}
 
 
 def printed_table(ev) -> pd.DataFrame:

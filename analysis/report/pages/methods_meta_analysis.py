@@ -53,7 +53,8 @@ def agreement_table(table: pd.DataFrame) -> pd.DataFrame:
     """The differences for display: readable model names, one column per quantity, 1.2e-08 style."""
     out = table.reset_index()
     names = {**METHOD_LABELS, "GLMM_exact": "logistic GLMM (lme4 deviance minimised exactly)"}
-    model = [f"{names[m]}; {TRANSFORM_LABELS[t]}; {CI_LABELS[c]}" for m, t, c in zip(out["method"], out["transform"], out["ci"])]
+    model = [f"{names[m]}; {TRANSFORM_LABELS[t]}; {CI_LABELS[c]}"
+             for m, t, c in zip(out["method"], out["transform"], out["ci"], strict=True)]
     values = out.drop(columns=["method", "transform", "ci"]).map(lambda v: "" if pd.isna(v) else f"{v:.1e}")
     values.columns = [QUANTITY_LABELS.get(c, c) for c in values.columns]
     values.insert(0, "model (estimator; scale; interval)", model)
@@ -72,7 +73,8 @@ def page_values(ref: dict, table: pd.DataFrame) -> dict:
             d = ref["datasets"][case["dataset"]]
             x, n = np.asarray(d["xi"], float), np.asarray(d["ni"], float)
             ours = pool_proportions(d["xi"], d["ni"], method="GLMM")
-            gaps.append(_agq_deviance(case["mu"], case["tau2"] ** 0.5, x, n) - _agq_deviance(ours.mu, ours.tau2 ** 0.5, x, n))
+            gaps.append(_agq_deviance(case["mu"], case["tau2"] ** 0.5, x, n)
+                        - _agq_deviance(ours.mu, ours.tau2 ** 0.5, x, n))
     return {
         "metafor-version": str(ref["metafor_version"]), "lme4-version": str(ref["lme4_version"]),
         "r-version": str(ref["r_version"]), "n-cases": len(ref["cases"]), "n-datasets": len(ref["datasets"]),
@@ -101,7 +103,7 @@ def paule_mandel_gap(ref: dict) -> float:
             res = pool_proportions(d["xi"], d["ni"], transform=tr, method="PM")
             yi, vi = res.studies["yi"].to_numpy(), res.studies["vi"].to_numpy()
 
-            def excess_q(t):
+            def excess_q(t, yi=yi, vi=vi):
                 w = 1.0 / (vi + t)
                 return float(np.sum(w * (yi - np.sum(w * yi) / np.sum(w)) ** 2)) - (len(yi) - 1)
 

@@ -31,7 +31,8 @@ def page_values(trial, results) -> dict:
         "landmark": fig("os-1y").time,
         "agvhd-grades": fig("agvhd-3-4").quantity.split(", ")[-1],
         "n": n,
-        "os-near": ", ".join(f"{k}/{n} = {format_percent(k / n, 1)}" for k in grim_percent(fig("os-1y").printed, n).nearest_k),
+        "os-near": ", ".join(f"{k}/{n} = {format_percent(k / n, 1)}"
+                             for k in grim_percent(fig("os-1y").printed, n).nearest_k),
         "os-min": int(km_os.min_events), "os-max": int(km_os.max_events),
         "pfs-min": int(km_pfs.min_events), "pfs-max": int(km_pfs.max_events),
         "pfs-plain": int(plain),
