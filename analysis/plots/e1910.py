@@ -81,6 +81,10 @@ def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[s
         ax.plot(t, model.survival(t), linestyle=model_styles[j % len(model_styles)],
                 color=_ARM_COLOURS.get(arm, "#555555"), linewidth=1.5, alpha=0.8,
                 label=label if label.startswith("model") else f"model: {label}")
+    # labels: blinatumomab above its point, chemotherapy below; each takes the first offset
+    # (left, right, then further out) whose box is clear of the labels already placed, so two
+    # reports printing the same landmark (85% and 84.8% at 3 years) never overlap
+    to_label = []
     for fid in landmark_ids:
         f = trial.figure(fid)
         colour = _ARM_COLOURS.get(f.arm, "#555555")
@@ -94,13 +98,7 @@ def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[s
                         elinewidth=1.0, **kwargs)
         else:
             ax.plot([f.time_months], [f.value], **kwargs)
-        # labels: blinatumomab above its point, chemotherapy below, so the two arms never collide;
-        # reports at the same time are offset sideways
-        above = f.arm == "blinatumomab"
-        side = reports.index(f.report) % 3
-        ax.annotate(f.printed, (f.time_months, f.value), textcoords="offset points",
-                    xytext=((-8, 8), (8, 8), (0, 14))[side] if above else ((-8, -14), (8, -14), (0, -22))[side],
-                    ha=("right", "left", "center")[side], va="center", fontsize=style.MIN_FONT, color=colour)
+        to_label.append((f.printed, f.time_months, f.value, colour, 1 if f.arm == "blinatumomab" else -1))
     for mid in medians:
         f = trial.figure(mid)
         if f.parsed.estimate is None:
@@ -113,9 +111,9 @@ def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[s
     for k, fid in enumerate(follow_ups):
         f = trial.figure(fid)
         months = float(f.parsed.estimate.value) * (12.0 if f.parsed.estimate.unit.startswith("year") else 1.0)
-        ax.axvline(months, color="#777777", linestyle=":" if k else "-.", linewidth=1.0)
-        ax.text(months + 0.8, y_min + 0.01, f"median follow-up {f.printed}", fontsize=style.MIN_FONT,
-                color="#555555", rotation=90, va="bottom")
+        # named in the legend, not on the plot, where the text crossed the landmark labels
+        ax.axvline(months, color="#777777", linestyle=":" if k else "-.", linewidth=1.0,
+                   label=f"median follow-up {f.printed}")
     ax.axhline(0.5, color="#bbbbbb", linewidth=0.8)
     ax.set_xlim(0, t_max)
     ax.set_ylim(y_min, 1.01)
@@ -135,7 +133,26 @@ def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[s
         ax.set_title(title, fontsize=style.TITLE_FONT)
     ax.grid(alpha=0.25)
     fig.tight_layout()
+    _place_labels(fig, ax, to_label)
     return fig
+
+
+def _place_labels(fig, ax, labels) -> None:
+    """Landmark labels, placed once the axes are final: each takes the first offset (left, right,
+    then further out; above its point for ``sign`` 1, below for -1) whose box is clear of the
+    labels already placed and of the median annotations."""
+    renderer = fig.canvas.get_renderer()
+    placed = [t.get_window_extent(renderer) for t in ax.texts]
+    for text, x, y, colour, sign in labels:
+        offsets = [(dx, sign * dy) for dy in (10, 22, 34, 46) for dx in (-8, 8)]
+        for n, (dx, dy) in enumerate(offsets):
+            label = ax.annotate(text, (x, y), textcoords="offset points", xytext=(dx, dy),
+                                ha="right" if dx < 0 else "left", va="center", fontsize=style.MIN_FONT, color=colour)
+            box = label.get_window_extent(renderer)
+            if n == len(offsets) - 1 or not any(box.overlaps(other) for other in placed):
+                break
+            label.remove()
+        placed.append(box)
 
 
 # --------------------------------------------------------------------------- attainable percentages

@@ -215,8 +215,25 @@ def test_survival_figure_draws_every_landmark_and_curve():
     ax = fig.axes[0]
     texts = [t.get_text() for t in ax.texts]
     assert "85%" in texts and "62.5%" in texts and "median 71.4 months" in texts
-    assert any(t.startswith("median follow-up 43 months") for t in texts)
-    assert ax.get_legend() is not None and "model: exp" in [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "model: exp" in legend and any(t.startswith("median follow-up 43 months") for t in legend)
+
+
+def test_survival_figure_labels_never_overlap():
+    """The page's figure: every landmark label's box is clear of every other label's (two reports
+    print 3-year survival of the same arm at the same time, 85% and 84.8%)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from analysis.plots.e1910 import survival_landmarks
+    from analysis.report.pages import e1910 as page
+
+    trial = _trial()
+    fig = survival_landmarks(trial, page.LANDMARKS, medians=["ash-median-os-chemotherapy"], follow_ups=["follow-up"])
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.axes[0].texts]
+    assert {"85%", "84.8%"} <= {text for text, _ in boxes}
+    clashes = [(a, b) for i, (a, x) in enumerate(boxes) for b, y in boxes[i + 1:] if x.overlaps(y)]
+    assert not clashes, clashes
 
 
 def test_deaths_from_the_hazard_ratio_are_corrected_for_schoenfelds_bias():
