@@ -376,8 +376,10 @@ def test_km_attainable_reports_search_cap():
 @given(n=st.integers(2, 60), data=st.data())
 def test_km_attainable_contains_the_uncensored_count(n, data):
     """Property: for d deaths and no censoring, the printed (n-d)/n (1 decimal) is attainable
-    with d among the no-censoring counts and within [min_events, max_events]."""
-    d = data.draw(st.integers(0, n - 1))
+    with d among the no-censoring counts and within [min_events, max_events]. Survival of at
+    least a quarter (every landmark the report checks is above one half): the exact search grows
+    steeply as survival falls (about 10 s at 5% of 38), which would make this one test a minute."""
+    d = data.draw(st.integers(0, (3 * n) // 4))
     value = (Decimal(100 * (n - d)) / Decimal(n)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     r = km_attainable(f"{value}%", n)
     assert d in r.events_without_censoring
