@@ -31,8 +31,27 @@ def printed(site, tmp_path_factory):
     return {item.pagename: item for item in items}
 
 
-def text_of(reader: PdfReader, page: int = 0) -> str:
-    return " ".join(reader.pages[page].extract_text().split())
+class Parsed:
+    """One printed PDF, parsed once for all the tests of this module (pypdf's text and image
+    extraction is what made them slow)."""
+
+    def __init__(self, path):
+        self.reader = PdfReader(path)
+        self.pages = [" ".join(page.extract_text().split()) for page in self.reader.pages]
+        self.text = " ".join(self.pages)
+        self.links = links(self.reader)
+        self._images = None
+
+    @property
+    def images(self) -> int:
+        if self._images is None:
+            self._images = sum(len(page.images) for page in self.reader.pages)
+        return self._images
+
+
+@pytest.fixture(scope="module")
+def parsed(printed):
+    return {name: Parsed(item.path) for name, item in printed.items()}
 
 
 def links(reader: PdfReader) -> tuple[list[str], int]:
@@ -59,17 +78,17 @@ def test_one_pdf_per_claim_page_and_one_for_the_report(printed, site):
         assert item.path.exists() and item.path.stat().st_size > 10_000
 
 
-def test_each_pdf_opens_with_its_title_page_numbers_and_citation(printed):
+def test_each_pdf_opens_with_its_title_page_numbers_and_citation(printed, parsed):
     for name, item in printed.items():
-        reader = PdfReader(item.path)
+        reader = parsed[name].reader
         assert len(reader.pages) >= 2, name
         title = reader.metadata.title
         assert title == (report_title() if name == "report" else item.title), name
-        first = text_of(reader)
+        first = parsed[name].pages[0]
         assert f"Version {REPORT_VERSION}" in first and commit_date() in first, name
         assert "The report's contributors" in first and "Cite as" in first, name
         assert re.search(rf"page 1 of {len(reader.pages)}\b", first), name
-        last = text_of(reader, len(reader.pages) - 1)
+        last = parsed[name].pages[-1]
         assert f"page {len(reader.pages)} of {len(reader.pages)}" in last, name
         where = base_url() or "Site path"
         assert where in first, name
@@ -78,26 +97,24 @@ def test_each_pdf_opens_with_its_title_page_numbers_and_citation(printed):
                 assert claim.id in first, (name, claim.id)
 
 
-def test_the_report_holds_every_page(printed):
-    report = len(PdfReader(printed["report"].path).pages)
-    assert report > max(len(PdfReader(i.path).pages) for n, i in printed.items() if n != "report")
-    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(printed["report"].path).pages)
+def test_the_report_holds_every_page(parsed):
+    report = len(parsed["report"].pages)
+    assert report > max(len(p.pages) for n, p in parsed.items() if n != "report")
+    text = parsed["report"].text
     for claim in CLAIMS:
         assert claim.quote.split()[0] in text
 
 
-def test_links_are_kept_and_never_local(printed):
-    for name, item in printed.items():
-        reader = PdfReader(item.path)
-        uris, internal = links(reader)
+def test_links_are_kept_and_never_local(parsed):
+    for name, item in parsed.items():
+        uris, internal = item.links
         assert not [u for u in uris if FORBIDDEN.search(u)], name
         assert all(u.startswith(("http://", "https://", "mailto:")) for u in uris), name
         assert uris or internal, name
-        full = " ".join(p.extract_text() for p in reader.pages)
-        assert not FORBIDDEN.search(full), name
-    _, internal = links(PdfReader(printed["report"].path))
+        assert not FORBIDDEN.search(item.text), name
+    uris, internal = parsed["report"].links
     assert internal > 10  # table of contents, cross-page and in-page links became internal links
-    assert any("doi.org" in u for u in links(PdfReader(printed["report"].path))[0])
+    assert any("doi.org" in u for u in uris)
 
 
 def _figures(site, pagename: str) -> int:
@@ -106,14 +123,13 @@ def _figures(site, pagename: str) -> int:
     return len({img["src"] for img in article.find_all("img") if img.get("src")})
 
 
-def test_no_figure_is_lost(printed, site):
-    for name, item in printed.items():
+def test_no_figure_is_lost(parsed, site):
+    for name, item in parsed.items():
         if name == "report":
             continue
-        images = sum(len(page.images) for page in PdfReader(item.path).pages)
-        assert images >= _figures(site, name), name
-    expected = sum(_figures(site, n) for n in printed if n != "report")
-    assert sum(len(p.images) for p in PdfReader(printed["report"].path).pages) >= expected
+        assert item.images >= _figures(site, name), name
+    expected = sum(_figures(site, n) for n in parsed if n != "report")
+    assert parsed["report"].images >= expected
 
 
 def test_download_button_names(printed):
