@@ -61,8 +61,8 @@ at very low.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -227,7 +227,7 @@ def risk_of_bias(designs: Sequence[str], weights: np.ndarray) -> Judgement:
     """Rule 1: rate down one level unless most of the pooled weight comes from prospective
     studies (randomised arms or single-arm trials)."""
     classes = [design_class(d) for d in designs]
-    low = float(sum(w for c, w in zip(classes, weights) if c in LOW_RISK_CLASSES))
+    low = float(sum(w for c, w in zip(classes, weights, strict=False) if c in LOW_RISK_CLASSES))
     counts = {c: classes.count(c) for c in ("randomised", "prospective", "retrospective")}
     mix = ", ".join(_count_of(counts[c], one, many) for c, one, many in (
         ("randomised", "randomised arm", "randomised arms"),
@@ -292,9 +292,10 @@ def indirectness(populations: Sequence[str], settings: Sequence[str], weights: n
         return POPULATIONS[p] <= wanted if target_population in ("mixed", "any") else POPULATIONS[p] == wanted
 
     direct = [direct_population(p) and (target_setting is None or s == target_setting)
-              for p, s in zip(populations, settings)]
-    share = float(sum(w for d, w in zip(direct, weights) if d))
-    covered = set().union(*[POPULATIONS[p] for p, d in zip(populations, direct) if d]) if any(direct) else set()
+              for p, s in zip(populations, settings, strict=False)]
+    share = float(sum(w for d, w in zip(direct, weights, strict=False) if d))
+    covered = (set().union(*[POPULATIONS[p] for p, d in zip(populations, direct, strict=False) if d])
+               if any(direct) else set())
     missing = sorted(wanted - covered)
     setting_text = f" and setting ({target_setting})" if target_setting else ""
     what = f"{sum(direct)} of {len(direct)} studies match the claim's population ({target_population}){setting_text}"
@@ -464,12 +465,16 @@ class CertaintyRule:
 CERTAINTY_RULES = (
     CertaintyRule(RULE_IDS["risk of bias"], "risk of bias", risk_of_bias,
                   "GRADE Handbook 5.2.1; Guyatt et al., J Clin Epidemiol 2011;64:407-415",
-                  (("share of pooled weight from prospective studies needed", f"more than {_pct(RISK_OF_BIAS_MOST)}"),)),
+                  (("share of pooled weight from prospective studies needed",
+                    f"more than {_pct(RISK_OF_BIAS_MOST)}"),)),
     CertaintyRule(RULE_IDS["inconsistency"], "inconsistency", inconsistency,
-                  "GRADE Handbook 5.2.2; Guyatt et al., J Clin Epidemiol 2011;64:1294-1302; Cochrane Handbook 10.10.2",
-                  (("I² rated serious (with a prediction interval beyond the claim on both sides)", f"{_pct(I2_SUBSTANTIAL)} or more"),
+                  "GRADE Handbook 5.2.2; Guyatt et al., J Clin Epidemiol 2011;64:1294-1302; "
+                  "Cochrane Handbook 10.10.2",
+                  (("I² rated serious (with a prediction interval beyond the claim on both sides)",
+                    f"{_pct(I2_SUBSTANTIAL)} or more"),
                    ("I² rated very serious", f"{_pct(I2_CONSIDERABLE)} or more"),
-                   ("prediction interval width rated very serious", f"more than {100 * PI_WIDTH_VERY_SERIOUS:.0f} points"))),
+                   ("prediction interval width rated very serious",
+                    f"more than {100 * PI_WIDTH_VERY_SERIOUS:.0f} points"))),
     CertaintyRule(RULE_IDS["indirectness"], "indirectness", indirectness,
                   "GRADE Handbook 5.2.3; Guyatt et al., J Clin Epidemiol 2011;64:1303-1310",
                   (("share of pooled weight from direct studies needed", f"more than {_pct(INDIRECTNESS_MOST)}"),)),
@@ -478,7 +483,8 @@ CERTAINTY_RULES = (
                   (("95% CI width rated very serious", f"more than {100 * CI_WIDTH_VERY_SERIOUS:.0f} points"),
                    ("optimal information size (patients pooled)", f"{OPTIMAL_INFORMATION_SIZE}"))),
     CertaintyRule(RULE_IDS["publication bias"], "publication bias", publication_bias,
-                  "GRADE Handbook 5.2.5; Guyatt et al., J Clin Epidemiol 2011;64:1277-1282; Sterne et al., BMJ 2011;343:d4002",
+                  "GRADE Handbook 5.2.5; Guyatt et al., J Clin Epidemiol 2011;64:1277-1282; "
+                  "Sterne et al., BMJ 2011;343:d4002",
                   (("studies needed to assess it", f"{PUBLICATION_BIAS_MIN_K}"),
                    ("Egger's test significance level", f"{EGGER_ALPHA:g}"))),
 )

@@ -34,7 +34,8 @@ CITATION_BADGES = {
 VERDICT_BADGES = {
     "reproduced": ("✓", "recomputed from primary data, equal within rounding"),
     "consistent": ("≈", "agrees with the sources and with itself; nothing primary to recompute from"),
-    "imprecise": ("≉", "agrees in substance; a detail (wording, population, timing, precision) departs from the sources"),
+    "imprecise": ("≉", "agrees in substance; a detail (wording, population, timing, precision) departs from the "
+                       "sources"),
     "discrepant": ("✗", "a number or fact disagrees with the sources in substance"),
     "not-reproducible": ("∅", "the data needed are not public"),
     "pending": ("…", "not analysed yet"),
@@ -44,6 +45,7 @@ OUTCOME_WORDS = {"agrees": "✓ agrees", "departs": "≉ departs in a detail", "
                  None: "– not checkable"}
 #: Where the rulebook page lives, relative to the site root (``book/methods/verdict-rules.md``).
 from analysis.report.rulebook import RULES_PAGE  # noqa: E402 (one place: the rules page)
+
 #: URL schemes a link taken from the data or the bibliography may have.
 SAFE_SCHEMES = ("http", "https")
 
@@ -79,15 +81,20 @@ _TEMPLATES = {
         '<table class="certainty-table"><caption>{{ caption }}</caption><thead><tr>'
         '<th scope="col">outcome</th><th scope="col">pooled rate (95% CI)</th><th scope="col">per 100 patients</th>'
         '<th scope="col">studies (patients)</th><th scope="col">certainty of the evidence</th></tr></thead><tbody>'
-        '{% for r in rows %}<tr><td>{{ r.outcome }}</td><td class="num">{{ r.rate }}</td><td class="num">{{ r.per_100 }}</td>'
-        '<td class="num">{{ r.k }} ({{ r.patients }})</td><td><span class="grade-symbols" aria-hidden="true">{{ r.symbols }}</span> '
-        '<strong>{{ r.certainty }}</strong>{% if r.marks %}<sup>{{ r.marks|join(",") }}</sup>{% endif %}</td></tr>{% endfor %}'
+        '{% for r in rows %}<tr><td>{{ r.outcome }}</td><td class="num">{{ r.rate }}</td>'
+        '<td class="num">{{ r.per_100 }}</td>'
+        '<td class="num">{{ r.k }} ({{ r.patients }})</td><td>'
+        '<span class="grade-symbols" aria-hidden="true">{{ r.symbols }}</span> '
+        '<strong>{{ r.certainty }}</strong>'
+        '{% if r.marks %}<sup>{{ r.marks|join(",") }}</sup>{% endif %}</td></tr>{% endfor %}'
         '</tbody></table></div>'
         '{% if notes %}<ol class="certainty-notes">{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ol>{% endif %}'
-        '{% if context %}<p class="certainty-context"><strong>Context (not rated):</strong> {% for c in context %}{{ c }} {% endfor %}</p>{% endif %}'
+        '{% if context %}<p class="certainty-context"><strong>Context (not rated):</strong> '
+        '{% for c in context %}{{ c }} {% endfor %}</p>{% endif %}'
         '<p class="certainty-how">Certainty starts high for a pooled single-group rate and is rated down one or two '
         'levels per domain (risk of bias, inconsistency, indirectness, imprecision, publication bias), each by a '
-        'documented rule (<a href="{{ rules_href }}">the certainty rules</a>, GRADE handbook); one footnote per downgrade. '
+        'documented rule ('
+        '<a href="{{ rules_href }}">the certainty rules</a>, GRADE handbook); one footnote per downgrade. '
         'The certainty is shown beside the verdict and never changes it.</p></div>'),
     "badge": (
         '<span class="badge {{ axis }}-{{ value }}" title="{{ meaning }}" role="img" '
@@ -102,7 +109,8 @@ _TEMPLATES = {
         '<th>counted?</th><th>where read</th></tr></thead><tbody>'
         '{% for c in rows %}<tr class="outcome-{{ c.outcome or "none" }}"><td>{{ c.label }}</td>'
         '<td class="num">{{ c.reported }}</td><td class="num">{{ c.found }}</td>'
-        '<td class="agreement">{{ c.agreement }}</td><td>{{ c.counted }}</td><td class="source">{{ c.source }}</td></tr>'
+        '<td class="agreement">{{ c.agreement }}</td><td>{{ c.counted }}</td>'
+        '<td class="source">{{ c.source }}</td></tr>'
         '{% endfor %}</tbody></table></div>{% endif %}'),
     "bottom_line": (
         '{% if top %}<div class="claim-header bottom-line" id="claim-{{ claim_id }}-header">'
@@ -117,12 +125,14 @@ _TEMPLATES = {
     "bottom_line_rest": (
         '<div class="claim-why">'
         '<p class="claim-reason"><strong>Why, in full:</strong> {{ reason }}</p>'
-        '{% if citation_reason %}<p class="claim-citation-reason"><strong>Citation:</strong> {{ citation_reason }}</p>{% endif %}'
+        '{% if citation_reason %}<p class="claim-citation-reason">'
+        '<strong>Citation:</strong> {{ citation_reason }}</p>{% endif %}'
         '<p class="claim-meta"><strong>Cites</strong> {{ refs }}'
         '{% if rules %} · <strong>decided by</strong> {{ rules }}{% endif %}</p>'
         '{{ cite_box }}</div>'),
     "ledger": (
-        '<div class="table-scroll ledger-scroll" role="region" aria-label="Every claim with both verdicts" tabindex="0">'
+        '<div class="table-scroll ledger-scroll" role="region" '
+        'aria-label="Every claim with both verdicts" tabindex="0">'
         '<table class="ledger sortable cards"><thead><tr><th>claim</th><th>verdicts</th><th>statement</th>'
         '<th class="num">reported</th><th class="num">recomputed by this report</th><th>why</th></tr></thead><tbody>'
         '{% for r in rows %}<tr data-verdict="{{ r.verdict }}" data-citation="{{ r.citation }}">'
@@ -152,7 +162,8 @@ _TEMPLATES = {
         '<span class="page-summary-deciding">{{ r.deciding }}</span></li>{% endfor %}</ul></nav>'),
     "list": '<ul class="{{ cls }}">{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul>',
     "erratum": (
-        '<div class="erratum" id="erratum-{{ id }}"><h3>{{ title }} <small class="erratum-kind">({{ kind }})</small></h3>'
+        '<div class="erratum" id="erratum-{{ id }}"><h3>{{ title }} '
+        '<small class="erratum-kind">({{ kind }})</small></h3>'
         '<blockquote>“{{ commentary }}”</blockquote><p>{{ problem }}</p>'
         '<p><strong>What the sources say</strong></p><ul>'
         '{% for s in sources %}<li><strong>{{ s.work }}</strong> ({{ s.location }}): {{ s.says }}</li>'
@@ -163,9 +174,11 @@ _TEMPLATES = {
         '<p class="claim-quote">As cited: “{{ as_cited }}”</p>'
         '<p><strong>What it reports</strong> ({{ read }}; {{ location }}): {{ reports }}</p>'
         '<p><strong>Cited for</strong></p><ul class="audit-claims">'
-        '{% for c in claims %}<li>{{ c.link }}: <span class="finding finding-{{ c.finding_value }}">this work: {{ c.finding }}</span>'
+        '{% for c in claims %}<li>{{ c.link }}: '
+        '<span class="finding finding-{{ c.finding_value }}">this work: {{ c.finding }}</span>'
         '<br><span class="audit-claim-verdict">The claim\'s citation verdict (from the ledger): {{ c.badge }}</span>'
-        '<br>“{{ c.quote }}”{% if c.reason %}<br><small>How the findings combine: {{ c.reason }}</small>{% endif %}</li>'
+        '<br>“{{ c.quote }}”'
+        '{% if c.reason %}<br><small>How the findings combine: {{ c.reason }}</small>{% endif %}</li>'
         '{% else %}<li><em>No claim cites it.</em></li>{% endfor %}</ul>'
         '<p><strong>Errors in the reference</strong></p><ul>'
         '{% for e in errors %}<li>{{ e }}</li>{% else %}<li>None found.</li>{% endfor %}</ul>'
@@ -244,7 +257,8 @@ def _identifiers():
         names = {key: short_label(key, bib) for key in bibliography._entries(bib)}
         names.update(CLAIM_NAMES)
         keys = sorted(names, key=len, reverse=True)
-        return (re.compile(r"(?<![\w/.#-])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w-])") if keys else None), names
+        return (re.compile(r"(?<![\w/.#-])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
+                if keys else None), names
 
     from analysis.inputs import paths
     return build(str(paths.BIBLIOGRAPHY))
@@ -290,7 +304,8 @@ def deciding_text(result: ClaimResult | dict) -> str:
     names one, else the claim's first recomputed value, else a dash."""
     deciding = result.get("deciding") if isinstance(result, dict) else result.deciding
     if deciding is not None:
-        label, text = (deciding["label"], deciding["text"]) if isinstance(deciding, dict) else (deciding.label, deciding.text)
+        label, text = ((deciding["label"], deciding["text"]) if isinstance(deciding, dict)
+                       else (deciding.label, deciding.text))
         return f"{label}: {text}"
     reproduced = result.get("reproduced", []) if isinstance(result, dict) else [r.to_dict() for r in result.reproduced]
     if reproduced:
@@ -471,8 +486,10 @@ def audit_reference_html(row, claim_names: dict[str, str], link_prefix: str = ""
         target = None if pending else link_prefix + c["page"].removeprefix("book/")
         claims.append({"link": link(claim_names.get(c["id"], c["id"]), target), "finding_value": c["this_work"],
                        "finding": FINDING_WORDS[c["this_work"]], "badge": badge("citation", c["citation"]),
-                       "quote": c["quote"], "reason": "" if pending else readable(c.get("citation_reason") or c["reason"])})
-    errors = [Markup("{} ({})").format(readable(e["problem"]), link("erratum", f"{link_prefix}errata.html#erratum-{e['id']}"))
+                       "quote": c["quote"],
+                       "reason": "" if pending else readable(c.get("citation_reason") or c["reason"])})
+    errors = [Markup("{} ({})").format(readable(e["problem"]),
+                                       link("erratum", f"{link_prefix}errata.html#erratum-{e['id']}"))
               for e in row.errata]
     notes = [Markup("{}: {} ({})").format(n["kind"].replace("-", " "), readable(n["problem"]),
                                           link("erratum", f"{link_prefix}errata.html#erratum-{n['id']}"))
@@ -492,7 +509,9 @@ def verdict_counts(ledger: dict) -> dict[str, dict[str, int]]:
     return out
 
 
-__all__ = ["certainty_html", "erratum_html", "audit_reference_html", "FINDING_WORDS", "badge", "badges", "checks_table", "claim_header", "cite_box", "deciding_html", "deciding_text", "findings_table",
-           "html_list", "ledger_html", "link", "page_summary", "reference_link", "readable", "render", "rule_links", "unbroken_numbers",
+__all__ = ["certainty_html", "erratum_html", "audit_reference_html", "FINDING_WORDS", "badge", "badges", "checks_table",
+           "claim_header", "cite_box", "deciding_html", "deciding_text", "findings_table",
+           "html_list", "ledger_html", "link", "page_summary", "reference_link", "readable", "render", "rule_links",
+           "unbroken_numbers",
            "safe_url", "takeaway_text", "verdict_counts",
            "CITATION_BADGES", "VERDICT_BADGES", "OUTCOME_WORDS", "ClaimsRegistry"]

@@ -112,4 +112,5 @@ def certainty_rules_html(results, claim_pages: dict[str, str], from_page: str = 
     return Markup("").join(parts)
 
 
-__all__ = ["certainty_rows", "certainty_rules_html", "RULES_PAGE", "rule_url", "decided_by", "rules_index_html", "rules_html", "escape"]
+__all__ = ["certainty_rows", "certainty_rules_html", "RULES_PAGE", "rule_url", "decided_by", "rules_index_html",
+           "rules_html", "escape"]

@@ -103,13 +103,16 @@ def _commentary() -> dict:
 
     source = load_claims().source
     entry = parse_file(str(paths.BIBLIOGRAPHY)).entries[source["bibkey"]]
-    authors = [{"@type": "Person", "name": _plain(" ".join(p.first_names + p.middle_names + p.prelast_names + p.last_names))}
+    authors = [{"@type": "Person",
+                "name": _plain(" ".join(p.first_names + p.middle_names + p.prelast_names + p.last_names))}
                for p in entry.persons.get("author", [])]
     doi = source["doi"]
     return {"@type": "CreativeWork", "name": _plain(entry.fields["title"]), "author": authors,
-            "datePublished": entry.fields.get("year", ""), "isPartOf": {"@type": "Periodical", "name": entry.fields.get("journal", "")},
+            "datePublished": entry.fields.get("year", ""),
+            "isPartOf": {"@type": "Periodical", "name": entry.fields.get("journal", "")},
             "identifier": {"@type": "PropertyValue", "propertyID": "DOI", "value": doi},
-            "url": f"https://doi.org/{doi}", "sameAs": f"https://doi.org/{doi}", "license": "https://creativecommons.org/licenses/by/4.0/"}
+            "url": f"https://doi.org/{doi}", "sameAs": f"https://doi.org/{doi}",
+            "license": "https://creativecommons.org/licenses/by/4.0/"}
 
 
 def claim_review(row: dict, identity, base_url: str) -> dict:
@@ -142,7 +145,8 @@ def _page_title(app, pagename: str, context) -> str:
     from html import unescape
 
     generated = {"genindex": "Index", "search": "Search"}  # Sphinx's own pages carry no title node
-    return _plain(unescape(re.sub(r"<[^>]+>", "", str(context.get("title") or "")))) or generated.get(pagename, pagename)
+    return (_plain(unescape(re.sub(r"<[^>]+>", "", str(context.get("title") or ""))))
+            or generated.get(pagename, pagename))
 
 
 def _add_metadata(app, pagename, templatename, context, doctree) -> None:
@@ -173,7 +177,8 @@ def _point_download_button_at(context, pdf: str, pagename: str) -> None:
                 button.clear()
                 button.update({"type": "link", "url": pathto(pdf, 1), "text": ".pdf",
                                "tooltip": "PDF of this page with its citation" if "claims/" in pagename
-                               else "PDF of the whole report", "icon": "fas fa-file-pdf", "label": "download-pdf-button"})
+                               else "PDF of the whole report",
+                               "icon": "fas fa-file-pdf", "label": "download-pdf-button"})
 
 
 def _write_downloads(app, exception) -> None:

@@ -24,7 +24,8 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     seen, unique = set(), []
     for script in scripts:
         attributes = getattr(script, "attributes", {}) or {}
-        key = (getattr(script, "filename", str(script)) or "", tuple(sorted((k, str(v)) for k, v in attributes.items())))
+        key = (getattr(script, "filename", str(script)) or "",
+               tuple(sorted((k, str(v)) for k, v in attributes.items())))
         if key in seen:
             continue
         seen.add(key)

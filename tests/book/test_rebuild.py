@@ -16,12 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, build_book, replace_in, tree_digests
 
 from analysis.claims import evaluate_group
 from analysis.inputs import paths
 from analysis.inputs.files import load_claims
 from analysis.report import store
-from conftest import ROOT, build_book, replace_in, tree_digests
 
 # Files two clean builds may differ in: the provenance page (execution times and dates) and the
 # search index (Sphinx's term order).
@@ -131,7 +131,8 @@ def restore(serial_build):
 def test_a_data_row_change_re_executes_only_the_pages_that_read_it(restore):
     """Edit one figure (488 enrolled -> 489): exactly the pages whose last execution read
     e1910.yaml (or ran a git command that looks at the working tree, whose output the edit
-    changes) are executed again, the others (naming only the commit, say) are re-used; the E1910 page and the published ledger show the new number."""
+    changes) are executed again, the others (naming only the commit, say) are re-used; the E1910
+    page and the published ledger show the new number."""
     repo = restore
     assert "80.9%" in html_of(repo, "claims/e1910")
     before = cached_inputs(repo)

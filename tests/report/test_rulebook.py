@@ -2,8 +2,8 @@
 
 from analysis.claims import RULES, evaluate_all
 from analysis.inputs.files import load_claims
-from analysis.report.ledger import page_url
 from analysis.report.html import rule_links
+from analysis.report.ledger import page_url
 from analysis.report.rulebook import decided_by, rule_url, rules_html, rules_index_html
 
 
@@ -25,8 +25,9 @@ def test_every_rule_has_a_section_and_an_index_row_and_links_resolve():
 def test_rulebook_text_is_escaped(monkeypatch):
     from analysis.claims import rules
 
-    monkeypatch.setitem(rules.RULES, "hostile", rules.Rule("hostile", "<script>alert(1)</script>", "<img src=x onerror=y>",
-                                                           "javascript:alert(1)", (("<b>", "</table>"),), lambda: None))
+    monkeypatch.setitem(rules.RULES, "hostile",
+                        rules.Rule("hostile", "<script>alert(1)</script>", "<img src=x onerror=y>",
+                                   "javascript:alert(1)", (("<b>", "</table>"),), lambda: None))
     html = str(rules_html([], {})) + str(rules_index_html([]))
     assert "<script>" not in html and "<img src=x" not in html and "<b>" not in html and "</table>\"" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -37,7 +38,7 @@ def _sof(outcome="rate", footnote_levels=(1, 0, 0, 1, 0), context=()):
     from analysis.claims.certainty import DOMAINS, Judgement, SummaryOfFindings, certainty_after
 
     judgements = tuple(Judgement(d, lv, True, f"{d} text <b>{i}</b>", f"grade-{d.replace(' ', '-')}")
-                       for i, (d, lv) in enumerate(zip(DOMAINS, footnote_levels)))
+                       for i, (d, lv) in enumerate(zip(DOMAINS, footnote_levels, strict=True)))
     return SummaryOfFindings(outcome=outcome, estimate=0.541, ci=(0.432, 0.646), pi=None, k=18, patients=1373,
                              per_100="54 per 100 (43 to 65)", start="high",
                              certainty=certainty_after("high", sum(footnote_levels)), judgements=judgements,
@@ -67,7 +68,8 @@ def test_certainty_rules_are_on_the_rules_page_with_what_each_rated():
 
     assert [r.domain for r in CERTAINTY_RULES] == list(DOMAINS), "one rule per GRADE domain, in order"
     assert [r.outcome for r in certainty_rows(Result())] == ["first salvage", "later salvage"]
-    html = str(certainty_rules_html([Result()], {"trm-immunotherapy": "book/claims/treatment-related-mortality.html#trm"}))
+    html = str(certainty_rules_html([Result()],
+                                    {"trm-immunotherapy": "book/claims/treatment-related-mortality.html#trm"}))
     for rule in CERTAINTY_RULES:
         assert f'id="{rule.anchor}"' in html and f"analysis.claims.certainty.{rule.function.__name__}" in html
         assert rule.summary and not rule.summary.startswith("Rule ")

@@ -200,7 +200,8 @@ def short_sentences(ev) -> dict[str, str]:
     else:
         out["cr-subsets"] = "no subset of them reaches the printed estimate either"
     res = ev.cr_primary
-    out["cr-direction"] = ("higher" if printed > res.estimate else "lower") + f" than the identified studies' {pct(res.estimate)}"
+    out["cr-direction"] = (("higher" if printed > res.estimate else "lower")
+                           + f" than the identified studies' {pct(res.estimate)}")
     defs = ev.mrd_definitions
     if {"reported", "itt"} <= set(defs):
         r_, i_ = defs["reported"].fit, defs["itt"].fit
