@@ -131,8 +131,10 @@ def visits(built_site: Path, server: str, ledger: dict):
             for rel in pages:
                 page = context.new_page()
                 errors: list[str] = []
-                page.on("console", lambda msg, errors=errors: errors.append(msg.text)
+                page.on("console", lambda msg, errors=errors: errors.append(f"{msg.text} ({msg.location.get('url')})")
                         if msg.type == "error" and _local(msg.location.get("url", "")) else None)
+                page.on("response", lambda r, errors=errors: errors.append(f"HTTP {r.status}: {r.url}")
+                        if r.status >= 400 and _local(r.url) else None)
                 page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
                 page.on("requestfailed", lambda req, errors=errors: errors.append(f"request failed: {req.url}")
                         if urlparse(req.url).hostname == "127.0.0.1" else None)
@@ -164,9 +166,11 @@ def visits(built_site: Path, server: str, ledger: dict):
                                                    ".filter(e => !e.closest('details') && e.offsetHeight > 0).length"),
                 }
                 if AXE is not None:
+                    # preload off: axe's CSSOM preload re-fetches each stylesheet's @import relative to
+                    # the page, not the stylesheet (404s that are axe's, not the site's)
                     page.add_script_tag(path=str(AXE))
                     visit["axe"] = page.evaluate(
-                        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}}); "
+                        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, preload: false}); "
                         "return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, "
                         "nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }", AXE_TAGS)
                 sections = {}
