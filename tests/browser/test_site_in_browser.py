@@ -170,7 +170,8 @@ def visits(built_site: Path, server: str, ledger: dict):
                     # the page, not the stylesheet (404s that are axe's, not the site's)
                     page.add_script_tag(path=str(AXE))
                     visit["axe"] = page.evaluate(
-                        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, preload: false}); "
+                        "async (tags) => { const r = await axe.run(document, "
+                        "{runOnly: {type: 'tag', values: tags}, preload: false}); "
                         "return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, "
                         "nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }", AXE_TAGS)
                 sections = {}
