@@ -63,10 +63,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from analysis.stats.meta import PooledProportion
+if TYPE_CHECKING:  # annotations only: the rules page and the HTML module import this without the model code
+    from analysis.stats.meta import PooledProportion
 
 CERTAINTY_LEVELS = ("high", "moderate", "low", "very low")
 #: GRADE's symbols for the four levels (summary-of-findings tables).

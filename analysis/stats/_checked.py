@@ -7,8 +7,6 @@ from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral, Real
 
-from scipy import stats
-
 from analysis.stats.rounding import PrintedNumber, parse_number
 
 LN2 = math.log(2.0)
@@ -46,6 +44,8 @@ def _z_critical(level: object) -> float:
     lvl = _finite("level", level)
     if not 0.0 < lvl < 1.0:
         raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
+    from scipy import stats  # imported here: the rounding and attainability paths (plots, CLI) never need it
+
     return float(stats.norm.isf((1.0 - lvl) / 2.0))
 
 

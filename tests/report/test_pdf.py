@@ -44,9 +44,32 @@ class Parsed:
 
     @property
     def images(self) -> int:
+        """Image XObjects drawn on the pages (in forms too), counted from the page resources
+        without decoding them (pypdf's ``page.images`` decodes every image: most of the time)."""
         if self._images is None:
-            self._images = sum(len(page.images) for page in self.reader.pages)
+            self._images = sum(image_count(page.get("/Resources")) for page in self.reader.pages)
         return self._images
+
+
+def image_count(resources, seen=None) -> int:
+    seen = set() if seen is None else seen
+    resources = resources.get_object() if resources is not None else None
+    xobjects = resources.get("/XObject") if resources else None
+    if not xobjects:
+        return 0
+    count = 0
+    for ref in xobjects.get_object().values():
+        key = getattr(ref, "idnum", None)
+        obj = ref.get_object()
+        if key is not None and key in seen:
+            count += obj.get("/Subtype") == "/Image"
+            continue
+        seen.add(key)
+        if obj.get("/Subtype") == "/Image":
+            count += 1
+        elif obj.get("/Subtype") == "/Form":
+            count += image_count(obj.get("/Resources"), seen)
+    return count
 
 
 @pytest.fixture(scope="module")
