@@ -164,6 +164,24 @@ def _judge(p: Pool, printed: str):
     return p.judge(lambda fit: rules.estimate_in_range(fit.estimate, (fit.ci_low, fit.ci_high), printed))
 
 
+def _imprecise_takeaway(ev, judged, fits_by_point, fits, name_of, printed: str) -> str:
+    """The one-line takeaway of an imprecise verdict, claiming no more than the checks show: a
+    setting "fits" only when its CI can test the claim; one inside by its point estimate alone
+    is named as such."""
+    first = ev.pools["first"].shown
+    where = judged["first"].position if "first" in judged else "outside"
+    first_text = f"first salvage ({_pct(first.estimate, 0)}) lies {where} it"
+    tested = [n for n in fits_by_point if n in fits and judged[n].informative]
+    untested = [n for n in fits_by_point if n not in tested]
+    about = lambda names: _pct(ev.pools[names[0]].shown.estimate, 0)  # noqa: E731
+    if tested:
+        return f"{printed} fits {' and '.join(name_of[n] for n in tested)} (about {about(tested)}); {first_text}."
+    if untested:
+        return (f"Only the point estimates of {' and '.join(name_of[n] for n in untested)} (about {about(untested)}) "
+                f"lie inside {printed}, from too few series to test it; {first_text}.")
+    return f"No setting's pooled rate lies inside {printed}; {first_text}."
+
+
 def _other_analyses(ev: SalvageEvidence, name: str) -> list[tuple[str, Pool]]:
     others = list(ev.sensitivity[name].items())
     others += [(lab, q) for lab, q in ev.data_sensitivity.get(name, {}).items() if q is not None]
@@ -242,9 +260,7 @@ def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None,
     deciding = Reproduced("pooled CR, first salvage", float(first.shown.estimate), first.text(),
                           ci=(float(first.shown.ci_low), float(first.shown.ci_high)))
     if verdict == "imprecise":
-        takeaway = (f"Fits {' and '.join(name_of[n] for n in fits_by_point) or 'no setting'} (about "
-                    f"{_pct(ev.pools[fits_by_point[0]].shown.estimate, 0) if fits_by_point else '—'}), not first "
-                    f"salvage ({_pct(first.shown.estimate, 0)}).")
+        takeaway = _imprecise_takeaway(ev, judged, fits_by_point, fits, name_of, printed)
     else:
         takeaway = f"{lead.split(':')[0]}."
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=" ".join(parts),

@@ -84,7 +84,7 @@ def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[s
     # labels: blinatumomab above its point, chemotherapy below; each takes the first offset
     # (left, right, then further out) whose box is clear of the labels already placed, so two
     # reports printing the same landmark (85% and 84.8% at 3 years) never overlap
-    to_label = []
+    to_label, marks = [], []
     for fid in landmark_ids:
         f = trial.figure(fid)
         colour = _ARM_COLOURS.get(f.arm, "#555555")
@@ -94,10 +94,12 @@ def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[s
         ci_id = f"{fid}-ci"
         if ci_id in trial.figures:
             lo, hi = (p.fraction for p in trial.figure(ci_id).parsed.interval)
+            marks.append((f.time_months, lo, hi))
             ax.errorbar([f.time_months], [f.value], yerr=[[f.value - lo], [hi - f.value]], capsize=3,
                         elinewidth=1.0, **kwargs)
         else:
             ax.plot([f.time_months], [f.value], **kwargs)
+        marks.append((f.time_months, f.value, f.value))
         to_label.append((f.printed, f.time_months, f.value, colour, 1 if f.arm == "blinatumomab" else -1))
     for mid in medians:
         f = trial.figure(mid)
@@ -127,22 +129,28 @@ def survival_landmarks(trial: Trial, landmark_ids: list[str], *, medians: list[s
     if len(trial.cuts) > 1:
         handles.append(Line2D([], [], marker="o", color="#444444", markerfacecolor="white", linestyle="none"))
         labels.append("hollow: " + trial.cuts[list(trial.cuts)[1]].label)
-    ax.legend(handles, labels, fontsize=style.MIN_FONT, loc="upper left", bbox_to_anchor=(-0.1, -0.12),
+    ax.legend(handles, labels, fontsize=style.MIN_FONT, loc="upper left", bbox_to_anchor=(-0.1, -0.17),
               frameon=False, ncol=1)
     if title:
         ax.set_title(title, fontsize=style.TITLE_FONT)
     ax.grid(alpha=0.25)
     fig.tight_layout()
-    _place_labels(fig, ax, to_label)
+    _place_labels(fig, ax, to_label, marks)
     return fig
 
 
-def _place_labels(fig, ax, labels) -> None:
+def _place_labels(fig, ax, labels, marks=()) -> None:
     """Landmark labels, placed once the axes are final: each takes the first offset (left, right,
     then further out; above its point for ``sign`` 1, below for -1) whose box is clear of the
-    labels already placed and of the median annotations."""
+    labels already placed, the median annotations and every marker and error bar (``marks``:
+    (time, low, high) in data units, drawn 6 px wide)."""
+    from matplotlib.transforms import Bbox
+
     renderer = fig.canvas.get_renderer()
     placed = [t.get_window_extent(renderer) for t in ax.texts]
+    for x, low, high in marks:
+        (x0, y0), (_, y1) = ax.transData.transform([(x, low), (x, high)])
+        placed.append(Bbox([[x0 - 6, y0 - 6], [x0 + 6, y1 + 6]]))
     for text, x, y, colour, sign in labels:
         offsets = [(dx, sign * dy) for dy in (10, 22, 34, 46) for dx in (-8, 8)]
         for n, (dx, dy) in enumerate(offsets):

@@ -105,7 +105,7 @@ _TEMPLATES = {
         '{% if not rows %}<p><em>No numeric checks for this claim.</em></p>{% else %}'
         '<div class="table-scroll" role="region" aria-label="{{ caption }}" tabindex="0">'
         '<table class="checks"><caption>{{ caption }}</caption><thead><tr><th>check</th>'
-        '<th class="num">commentary</th><th class="num">found / recomputed</th><th>agreement</th>'
+        '<th class="num">as printed</th><th class="num">found / recomputed</th><th>agreement</th>'
         '<th>counted?</th><th>where read</th></tr></thead><tbody>'
         '{% for c in rows %}<tr class="outcome-{{ c.outcome or "none" }}"><td>{{ c.label }}</td>'
         '<td class="num">{{ c.reported }}</td><td class="num">{{ c.found }}</td>'
@@ -349,6 +349,12 @@ def deciding_html(result: ClaimResult | dict) -> Markup:
         label, unbroken_numbers(number))
 
 
+#: The checks table's caption: a check compares a figure as printed (by the commentary, or by the
+#: trial report a consistency check tests) with what was found.
+CHECKS_CAPTION = ("Each check: the figure as printed (by the commentary, or by the report a consistency check "
+                  "tests) against what was found")
+
+
 def checks_table(result: ClaimResult, caption: str | None = None) -> Markup:
     """The reported-vs-found table of a claim, one row per check: what the commentary prints,
     what was found, the outcome, whether the verdict rule counts it (and why not), where read."""
@@ -363,7 +369,7 @@ def checks_table(result: ClaimResult, caption: str | None = None) -> Markup:
         rows.append({"label": readable(c.label), "reported": unbroken_numbers(c.reported),
                      "found": unbroken_numbers(readable(c.found)), "outcome": c.outcome,
                      "agreement": OUTCOME_WORDS[c.outcome], "counted": readable(counted), "source": readable(c.source)})
-    return render("checks", rows=rows, caption=caption or "What the commentary prints against what was found")
+    return render("checks", rows=rows, caption=caption or CHECKS_CAPTION)
 
 
 def cite_box(claim: Claim, result: ClaimResult) -> Markup:
@@ -389,7 +395,8 @@ def claim_header(claim: Claim, result: ClaimResult, rules_prefix: str = "../../"
     refs = _join([reference_link(r) for r in claim.references]) if claim.references else "no reference cited"
     citation_reason = (result.citation_reason if result.citation_reason and result.citation_reason not in result.reason
                        else "")
-    rest = render("bottom_line_rest", reason=readable(result.reason), citation_reason=readable(citation_reason),
+    rest = render("bottom_line_rest", reason=unbroken_numbers(readable(result.reason)),
+                  citation_reason=readable(citation_reason),
                   refs=refs, rules=rule_links(result.rules, rules_prefix), cite_box=cite_box(claim, result))
     if part == "rest":
         return Markup('<div class="claim-header bottom-line-rest" id="claim-{}-why">{}</div>').format(claim.id, rest)
@@ -397,7 +404,7 @@ def claim_header(claim: Claim, result: ClaimResult, rules_prefix: str = "../../"
     return render("bottom_line", top=True, rest=part == "all", rest_html=rest, claim_id=claim.id, badges=badges(result),
                   quote=claim.quote, reported=", ".join(claim.reported) or "a statement, no number",
                   deciding_label=deciding_label, deciding=deciding_html(result),
-                  takeaway=readable(takeaway_text(result)))
+                  takeaway=unbroken_numbers(readable(takeaway_text(result))))
 
 
 def _ledger_link(row: dict, link_prefix: str, name: str) -> Markup:
@@ -414,7 +421,8 @@ def ledger_html(ledger: dict, link_prefix: str = "", names: dict[str, str] | Non
     names = names or {}
     rows = []
     for row in ledger["claims"]:
-        recomputed = _join([Markup("{}: <strong>{}</strong>").format(r["label"], r["text"]) for r in row["reproduced"]],
+        recomputed = _join([Markup("{}: <strong>{}</strong>").format(r["label"], unbroken_numbers(r["text"]))
+                            for r in row["reproduced"]],
                            sep="\n") or "–"
         recomputed = Markup(str(recomputed).replace("\n", "<br>"))
         if row["reproduced"] and row["verdict"] == "not-reproducible":
@@ -423,8 +431,9 @@ def ledger_html(ledger: dict, link_prefix: str = "", names: dict[str, str] | Non
                      "link": _ledger_link(row, link_prefix, names.get(row["id"], row["id"])),
                      "badges": badges(row), "quote": row["quote"],
                      "reported": ", ".join(row["reported"]) or "–", "recomputed": recomputed,
-                     "takeaway": readable(takeaway_text(row)) if row["verdict"] != "pending" else "",
-                     "reason": readable(row["reason"]) if row["verdict"] != "pending" and row.get("takeaway") else ""})
+                     "takeaway": unbroken_numbers(readable(takeaway_text(row))) if row["verdict"] != "pending" else "",
+                     "reason": (unbroken_numbers(readable(row["reason"]))
+                                if row["verdict"] != "pending" and row.get("takeaway") else "")})
     return render("ledger", rows=rows)
 
 
@@ -435,7 +444,8 @@ def findings_table(ledger: dict, link_prefix: str = "", names: dict[str, str] | 
     names = names or {}
     rows = [{"verdict": r["verdict"], "citation": r["citation"], "badges": badges(r),
              "link": _ledger_link(r, link_prefix, names.get(r["id"], r["id"])),
-             "takeaway": readable(takeaway_text(r)), "deciding": deciding_html(r)} for r in ledger["claims"]]
+             "takeaway": unbroken_numbers(readable(takeaway_text(r))), "deciding": deciding_html(r)}
+            for r in ledger["claims"]]
     return render("findings", rows=rows, caption=caption)
 
 

@@ -44,6 +44,8 @@ def test_intro_paragraph_reads_the_ledger(claims):
     assert text["holds"].startswith(f"1 claim of {len(ids)} holds on both axes")
     assert text["fails"].startswith("1 claim does not hold as written")
     assert "the primary data needed to recompute the number are not public" in text["unchecked"]
+    assert text["unchecked"].startswith("For ") and "cannot be checked" not in text["unchecked"], \
+        "the page's bold lead names the topic; the sentence does not repeat it"
     assert text["pending"].startswith(f"{len(ids) - 3} claims not analysed yet")
     _plain(intro.page_values(ledger, claims))
     broken = copy.deepcopy(ledger)

@@ -58,8 +58,9 @@ def summary_paragraph(ledger: dict) -> dict[str, str]:
         hit = [r for r in rows if r[axis] == value]
         if hit:
             unchecked.append(f"for {_count(len(hit))} {why} ({_names(hit)})")
-    out["unchecked"] = ("What cannot be checked, and why: " + "; ".join(unchecked) + "."
-                        if unchecked else "Every claim could be checked on both axes.")
+    joined = "; ".join(unchecked)
+    out["unchecked"] = (joined[:1].upper() + joined[1:] + "." if unchecked
+                        else "Every claim could be checked on both axes.")
     pending = [r for r in ledger["claims"] if r["verdict"] == "pending"]
     out["pending"] = (f"{_count(len(pending))} not analysed yet: {_names(pending)}." if pending
                       else "Every claim has been analysed.")
