@@ -171,7 +171,7 @@ def _relapse_result(claim, figures: list[RelapseFigure], works, population: str)
     reproduced = (deciding,) + tuple(Reproduced(f"{_short_name(f.study)}, recomputed from its counts",
                                                 float(f.recomputed), _pct(f.recomputed, 2)) for f in with_counts)
     n_agree = sum(1 for c in counted if c.outcome == "agrees")
-    takeaway = (f"{len(compared)} independent sources on {population} span {_pct(envelope[0], 0)}–"
+    takeaway = (f"{len(compared)} other published sources on {population} span {_pct(envelope[0], 0)}–"
                 f"{_pct(envelope[1], 0)}; {n_agree} of {len(counted)} comparisons support {printed}.")
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=reason.strip(),
                        reproduced=reproduced, checks=tuple(checks), citation_reason=citation_reason,

@@ -47,7 +47,11 @@ def verdict_summary(ledger: dict):
     ax.invert_yaxis()
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.45), ncol=2, fontsize=style.MIN_FONT,
-              frameon=False)
     fig.tight_layout()
+    # the legend starts just below the x-axis title, measured once the layout is final (a fixed
+    # offset ran into the title); the saved figure's tight bounding box takes it in
+    renderer = fig.canvas.get_renderer()
+    title_bottom = ax.xaxis.get_label().get_window_extent(renderer).y0 / fig.bbox.height
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(ax.get_position().x0, title_bottom - 0.03),
+               bbox_transform=fig.transFigure, ncol=2, fontsize=style.MIN_FONT, frameon=False, borderaxespad=0.0)
     return fig

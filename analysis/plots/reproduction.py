@@ -43,7 +43,7 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
     """
     groups = list(table.groupby(["set", "scenario"], sort=False))
     n = len(groups)
-    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 2.8 + 0.4 * n))
+    fig, ax = plt.subplots(figsize=(style.FIG_WIDTH, 2.6 + 0.55 * n))
     e_lo, e_hi = rounding_interval(estimate)
     ax.axvspan(100 * e_lo, 100 * e_hi, color=_TARGET, alpha=0.35, lw=0,
                label=f"{target_label}: estimate (rounding band)")
@@ -70,10 +70,15 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
     ax.plot([], [], color=_BAR, lw=7, label="pooled estimates, all transforms × estimators × CIs")
     ax.plot([], [], color=_LINE, lw=1.5, label="lowest to highest CI bound (CIs inside 0-100%)")
     ax.plot([], [], "o", color=_DOT, ms=5, label="primary model (logit, REML, Hartung-Knapp)")
-    ax.set_yticks(range(n))
-    ax.set_yticklabels(labels[::-1], fontsize=style.MIN_FONT)
+    # each row's label sits above its bar, across the full width: as y tick labels the long
+    # study-set names squeezed the data into a sliver
+    ax.set_yticks([])
+    for i, label in enumerate(labels):
+        ax.text(0.0, n - 1 - i + 0.22, label, transform=ax.get_yaxis_transform(), fontsize=style.MIN_FONT,
+                va="bottom", ha="left", zorder=4,
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 0.6})
     ax.tick_params(axis="x", labelsize=style.MIN_FONT)
-    ax.set_ylim(-0.8, n - 0.2)
+    ax.set_ylim(-0.6, n - 0.1)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Pooled proportion (%)", fontsize=style.FONT)
     ax.grid(axis="x", color="#d9d9d9", lw=0.6)
@@ -82,7 +87,7 @@ def search_figure(table: pd.DataFrame, estimate, low, high, title: str, target_l
         fig.suptitle(title, x=0.01, ha="left", fontsize=style.TITLE_FONT)
     height = fig.get_figheight()
     fig.legend(*ax.get_legend_handles_labels(), loc="lower left", ncol=1, fontsize=style.MIN_FONT, frameon=False)
-    fig.tight_layout(rect=(0, 1.9 / height, 1, 1))
+    fig.tight_layout(rect=(0, 1.5 / height, 1, 1))
     return fig
 
 

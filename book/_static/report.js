@@ -101,5 +101,15 @@
     }).observe(document.body, {childList: true, subtree: true});
     window.addEventListener("resize", markScrollable);
     document.querySelectorAll("table.sortable").forEach(makeSortable);
+    // Every figure opens full size (on a phone its text is small): the image becomes a link to itself.
+    document.querySelectorAll("main figure img").forEach(function (img) {
+      if (img.closest("a")) { return; }
+      var link = document.createElement("a");
+      link.href = img.getAttribute("src");
+      link.className = "figure-enlarge";
+      link.title = "Open the figure full size";
+      img.parentNode.insertBefore(link, img);
+      link.appendChild(img);
+    });
   });
 })();

@@ -21,7 +21,7 @@ def test_relapse_adults_consistent_and_unverifiable():
     assert result.rules == ("published-range", "combine-checks", "citation-works")
     assert result.citation_reason.startswith("[1] read, does not print it; [2] not found.")
     assert "no compared figure lies above 60.0%" in result.reason
-    assert result.takeaway.startswith("3 independent sources on adults span 30%–60%")
+    assert result.takeaway.startswith("3 other published sources on adults span 30%–60%")
 
 
 def test_coverage_is_description_only():
