@@ -63,6 +63,8 @@ LEGACY_WRITES: tuple[str, ...] = ()   # no page writes into the source tree
 READ_ONLY_GIT = {"rev-parse", "rev-list", "status", "describe", "log", "show", "ls-files", "ls-tree", "cat-file",
                  "diff", "merge-base", "for-each-ref"}  # re-run to compare: they read, never write
 KEEP_NAMESPACES = 4
+#: The stored entry holding the input validation's problem lines (``Store.validation``).
+VALIDATION = "validation"
 # The build's own variables (where it writes, how many jobs): not inputs of any page.
 BUILD_VARIABLES = {"REPORT_STORE", "REPORT_SOURCE", "REPORT_READS_LOG", "REPORT_JOBS"}
 STORE_FORMAT = 1
@@ -472,7 +474,11 @@ class Store:
         """Evaluate every group not stored for these inputs, ``jobs`` at a time in forked processes
         (each starts with the package's caches empty); returns seconds per evaluated group."""
         missing = [n for n in self.group_names() if self.entry(f"group-{n}") is None]
-        if len(missing) > 1 and jobs > 1 and hasattr(os, "fork"):
+        # the input validation `verify` starts with is stored here too, beside the groups, so the
+        # first `verify` after a build reads it instead of re-validating every file
+        validate = self.entry(VALIDATION) is None
+        tasks = missing + ([VALIDATION] if validate else [])
+        if len(tasks) > 1 and jobs > 1 and hasattr(os, "fork"):
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
@@ -481,11 +487,13 @@ class Store:
             groups()  # the evaluator modules are imported once, before forking
 
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                for name, value, inputs, secs in pool.map(_evaluate_in_child, missing):
-                    self.save(f"group-{name}", value, inputs, secs)
+                for name, value, inputs, secs in pool.map(_evaluate_in_child, tasks):
+                    self.save(name if name == VALIDATION else f"group-{name}", value, inputs, secs)
         else:
             for name in missing:
                 self.group(name)
+            if validate:
+                self.validation(_validate_errors)
         return {n: self.entry(f"group-{n}")["seconds"] for n in missing}
 
     def ledger_files(self) -> dict[str, str]:
@@ -506,7 +514,7 @@ class Store:
     def validation(self, validate) -> list[str]:
         """``validate()``'s problem lines (e.g. ``analysis.inputs.validate.validate_all``) for the
         current inputs, stored like any other value (validation reads only inputs)."""
-        return self.computed("validation", lambda: [str(p) for p in validate()])
+        return self.computed(VALIDATION, lambda: [str(p) for p in validate()])
 
 
 def note_evaluation(name: str, seconds: float = 0.0, directory: Path | None = None) -> None:
@@ -528,11 +536,17 @@ def _evaluate_group_payload(name: str) -> dict:
     return {"order": [cid for cid in claims.ids() if cid in results], "results": results}
 
 
+def _validate_errors():
+    from analysis.inputs.validate import validate_errors
+
+    return validate_errors()
+
+
 def _evaluate_in_child(name: str):
     _clear_package_caches()
     start = time.perf_counter()
     with recording() as reads:
-        value = _evaluate_group_payload(name)
+        value = [str(p) for p in _validate_errors()] if name == VALIDATION else _evaluate_group_payload(name)
     return name, value, reads.digests(), time.perf_counter() - start
 
 

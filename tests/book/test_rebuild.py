@@ -107,6 +107,20 @@ def test_results_are_evaluated_once_per_build(serial_build):
 
 
 @pytest.mark.book
+def test_the_build_stores_the_validation_verify_starts_with(serial_build):
+    """The input validation is stored by the build beside the claim results (so the first
+    `verify` after a build reads it), and it found no problem in the repository's data."""
+    repo = serial_build["repo"]
+    stored = sorted((repo / "_build" / ".report" / "results").rglob(f"{store.VALIDATION}.json"))
+    assert stored, "no stored validation in the build's store"
+    entries = json.loads(stored[-1].read_text(encoding="utf-8"))
+    assert entries and all(e["inputs"] for e in entries), "validation records what it read"
+    import pickle
+
+    assert pickle.loads((stored[-1].parent / entries[-1]["value"]).read_bytes()) == []
+
+
+@pytest.mark.book
 def test_no_change_rebuild_reuses_everything(serial_build):
     repo = serial_build["repo"]
     page = repo / "_build" / "html" / "book" / "claims" / "e1910.html"
