@@ -170,15 +170,15 @@ def _imprecise_takeaway(ev, judged, fits_by_point, fits, name_of, printed: str) 
     is named as such."""
     first = ev.pools["first"].shown
     where = judged["first"].position if "first" in judged else "outside"
-    first_text = f"first salvage ({_pct(first.estimate, 0)}) lies {where} it"
+    first_text = f"first salvage ({_pct(first.estimate, 0)}) is {where}"
     tested = [n for n in fits_by_point if n in fits and judged[n].informative]
     untested = [n for n in fits_by_point if n not in tested]
     about = lambda names: _pct(ev.pools[names[0]].shown.estimate, 0)  # noqa: E731
     if tested:
         return f"{printed} fits {' and '.join(name_of[n] for n in tested)} (about {about(tested)}); {first_text}."
     if untested:
-        return (f"Only the point estimates of {' and '.join(name_of[n] for n in untested)} (about {about(untested)}) "
-                f"lie inside {printed}, from too few series to test it; {first_text}.")
+        return (f"Inside {printed} by point estimate only: {' and '.join(name_of[n] for n in untested)} "
+                f"(about {about(untested)}; too few series to test); {first_text}.")
     return f"No setting's pooled rate lies inside {printed}; {first_text}."
 
 

@@ -32,9 +32,8 @@ def test_reinduction_is_imprecise_first_salvage_above_later_salvage_untestable()
     assert result.extra["fits"] == ["second-or-later", "randomised"]          # by the pooled point estimate
     assert "fits second or later salvage and randomised control arms" in result.reason
     # the takeaway claims no fit a check cannot show: those two pools are inside only by their point estimates
-    assert result.takeaway == ("Only the point estimates of second or later salvage and randomised control arms "
-                               "(about 25%) lie inside 20%-30%, from too few series to test it; first salvage (42%) "
-                               "lies above it.")
+    assert result.takeaway == ("Inside 20%-30% by point estimate only: second or later salvage and randomised control "
+                               "arms (about 25%; too few series to test); first salvage (42%) is above.")
     assert "combine-settings" in result.rules and "informative-ci" in result.rules
 
 
