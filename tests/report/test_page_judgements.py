@@ -21,7 +21,7 @@ def series(events):
 def test_sentences_follow_the_fit():
     events, totals = [3, 5, 2], [200, 250, 180]
     fit = fit_of(events, totals)
-    out = judgement_sentences(fit, fit_of([30, 40, 25], totals), (0.005, 0.015), series(events))
+    out = judgement_sentences(fit, fit_of([30, 40, 25], totals), "1%", series(events))
     assert out["forest-judgement"].startswith("The pooled rate is higher than the printed figure")
     assert "every single trial's exact interval reaches it" in out["forest-judgement"]
     assert out["any-ratio"].startswith("about ") and "times the printed figure" in out["any-ratio"]
@@ -32,7 +32,7 @@ def test_sentences_change_when_the_numbers_do():
     events, totals = [3, 5, 2], [200, 250, 180]
     far = fit_of(events, totals, estimate=0.05, ci_low=0.04, ci_high=0.06, tau2=0.2)
     far.studies["ci_low"] = [0.001, 0.03, 0.04]
-    out = judgement_sentences(far, fit_of([1, 2, 1], totals), (0.005, 0.015), series([0, 5, 2]))
+    out = judgement_sentences(far, fit_of([1, 2, 1], totals), "1%", series([0, 5, 2]))
     assert "does not reach the band" in out["forest-judgement"]
     assert "the exact intervals of 1 of the 3 trials reach it" in out["forest-judgement"]
     assert out["any-ratio"] in ("close to the printed figure", "below the printed figure")
@@ -40,7 +40,7 @@ def test_sentences_change_when_the_numbers_do():
     assert out["zero-note"].startswith("1 of the 3 studies have zero events")
     inside = fit_of(events, totals, estimate=0.01)
     assert "inside the band of the printed figure" in judgement_sentences(
-        inside, inside, (0.005, 0.015), series(events))["forest-judgement"]
+        inside, inside, "1%", series(events))["forest-judgement"]
 
 
 def test_meta_analysis_short_sentences_say_what_the_search_found():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.claims import rules
 from analysis.claims.pooling import pi_text, prediction_interval
-from analysis.stats.rounding import format_percent
+from analysis.stats.rounding import format_percent, rounding_interval
 
 PAGE = "treatment-related-mortality"
 
@@ -63,29 +64,36 @@ def page_values(claim, result, ev, works) -> dict:
         key = "glmm" if "GLMM" in label else "wald"
         values[f"{key}-ci"] = _ci(q.shown)
         values[f"{key}-est"] = _pct(q.shown.estimate)
-        values[f"{key}-note"] = ("whose interval also reaches the stated range" if q.shown.ci_low < band[1]
-                                 else "whose interval lies wholly above the stated range")
-    values.update(judgement_sentences(fit, anyc.shown, band, tr.series))
+        judged = rules.estimate_around(float(q.shown.estimate), (float(q.shown.ci_low), float(q.shown.ci_high)),
+                                       claim.reported[0])
+        values[f"{key}-note"] = ("whose interval also reaches the stated range" if judged.outcome != "disagrees"
+                                 else f"whose interval lies wholly {judged.position} the stated range")
+    values.update(judgement_sentences(fit, anyc.shown, claim.reported[0], tr.series))
     return values
 
 
-def judgement_sentences(fit, any_cause, band, series) -> dict[str, str]:
+def judgement_sentences(fit, any_cause, printed: str, series) -> dict[str, str]:
     """The page's judgement sentences, computed from the fits (never typed on the page): where the
-    pooled rate lies against the printed figure's band, whether its CI and each trial's exact CI
-    reach the band, how far the any-cause rate is from it, what the prediction interval adds and
-    whether any study needed a continuity correction."""
-    lo, hi = band
-    est = float(fit.estimate)
-    where = "higher than" if est > hi else "lower than" if est < lo else "inside the band of"
-    ci_reaches = float(fit.ci_low) <= hi and float(fit.ci_high) >= lo
-    reach = int(sum(1 for low, high in zip(fit.studies["ci_low"], fit.studies["ci_high"], strict=True)
-                    if low <= hi and high >= lo))
+    pooled rate lies against the printed figure's band and whether its CI and each trial's exact
+    CI reach the band (the rulebook's "around" rule, ``rules.estimate_around``), how far the
+    any-cause rate is from it, what the prediction interval adds and whether any study needed a
+    continuity correction."""
+    def judged(estimate, low, high):
+        return rules.estimate_around(float(estimate), (float(low), float(high)), printed)
+
+    pooled = judged(fit.estimate, fit.ci_low, fit.ci_high)
+    where = {"above": "higher than", "below": "lower than", "inside": "inside the band of"}[pooled.position]
+    ci_reaches = pooled.outcome != "disagrees"
+    studies = fit.studies
+    reach = int(sum(judged(e, low, high).outcome != "disagrees"
+                    for e, low, high in zip(studies["proportion"], studies["ci_low"], studies["ci_high"], strict=True)))
     k = int(fit.k)
     trials = ("every single trial's exact interval" if reach == k else
               "no trial's exact interval" if reach == 0 else f"the exact intervals of {reach} of the {k} trials")
     forest = (f"The pooled rate is {where} the printed figure; its confidence interval "
               f"{'reaches' if ci_reaches else 'does not reach'} the band, and {trials} "
               f"{'reaches' if reach in (0, k) else 'reach'} it.")
+    lo, hi = rounding_interval(printed)
     ratio = float(any_cause.estimate) / ((lo + hi) / 2)
     any_note = (f"about {ratio:.0f} times the printed figure" if ratio >= 1.5 else
                 "close to the printed figure" if ratio > 0.67 else "below the printed figure")
