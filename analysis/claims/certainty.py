@@ -440,6 +440,15 @@ def blast_subgroup_context(published=None) -> tuple[str, ...]:
     return tuple(out)
 
 
+def certainty_rows(result) -> list:
+    """The summary-of-findings rows a result carries (``extra["certainty"]``: one row, or a
+    mapping of rows by setting), in order."""
+    found = (getattr(result, "extra", None) or {}).get("certainty")
+    if found is None:
+        return []
+    return list(found.values()) if isinstance(found, dict) else [found]
+
+
 # --------------------------------------------------------------------------- the rules, as data
 
 @dataclass(frozen=True)

@@ -323,15 +323,23 @@ def search_sentences(spec, subsets, outcome: str) -> str:
                    "studies come near it, which is compatibility, not reproduction. ")
 
 
+def position_in_ci(fit, value: float) -> str:
+    """Where a printed proportion lies against a pool's 95% CI: 'inside', 'below' or 'above'."""
+    return "inside" if fit.ci_low <= value <= fit.ci_high else "below" if value < fit.ci_low else "above"
+
+
+def definitions_fitting(definitions: dict, value: float) -> list[str]:
+    """The MRD definitions (their words) whose pooled 95% CI holds the printed proportion."""
+    return [d.words for d in definitions.values() if position_in_ci(d.fit, value) == "inside"]
+
+
 def mrd_sentences(definitions: dict, est_p, lo_p, hi_p) -> str:
     """The two MRD definitions pooled like with like, and which one the printed figure fits."""
-    parts, fits = [], []
+    parts = []
+    fits = definitions_fitting(definitions, est_p.fraction)
     for d in definitions.values():
         f = d.fit
-        where = ("inside" if f.ci_low <= est_p.fraction <= f.ci_high else
-                 "below" if est_p.fraction < f.ci_low else "above")
-        if where == "inside":
-            fits.append(d.words)
+        where = position_in_ci(f, est_p.fraction)
         parts.append(f"{d.words}: {pct_ci(f.estimate, f.ci_low, f.ci_high)} (k = {f.k}; the printed "
                      f"{est_p.text} lies {where} this CI)")
     verdict = (f"the printed figure fits {' and '.join(fits)}" if fits else

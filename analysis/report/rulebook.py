@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from analysis.claims.certainty import CERTAINTY_LEVELS, CERTAINTY_RULES, CERTAINTY_SYMBOLS, START
+from analysis.claims.certainty import CERTAINTY_LEVELS, CERTAINTY_RULES, CERTAINTY_SYMBOLS, START, certainty_rows
 from analysis.claims.rules import RULES
 from analysis.report.labels import claim_name
 
@@ -72,15 +72,6 @@ def rules_html(results, claim_pages: dict[str, str], from_page: str = RULES_PAGE
     return Markup("").join(parts)
 
 
-def certainty_rows(result) -> list:
-    """The summary-of-findings rows a result carries (``extra["certainty"]``: one row, or a
-    mapping of rows by setting), in order."""
-    found = (getattr(result, "extra", None) or {}).get("certainty")
-    if found is None:
-        return []
-    return list(found.values()) if isinstance(found, dict) else [found]
-
-
 def certainty_rules_html(results, claim_pages: dict[str, str], from_page: str = RULES_PAGE) -> Markup:
     """The GRADE certainty rules (``analysis.claims.certainty.CERTAINTY_RULES``), one section
     each, with the levels it rated down per claim in this build."""
@@ -112,5 +103,5 @@ def certainty_rules_html(results, claim_pages: dict[str, str], from_page: str = 
     return Markup("").join(parts)
 
 
-__all__ = ["certainty_rows", "certainty_rules_html", "RULES_PAGE", "rule_url", "decided_by", "rules_index_html",
+__all__ = ["certainty_rules_html", "RULES_PAGE", "rule_url", "decided_by", "rules_index_html",
            "rules_html", "escape"]

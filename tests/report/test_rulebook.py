@@ -59,8 +59,8 @@ def test_certainty_table_numbers_one_footnote_per_downgrade_across_rows_and_esca
 
 
 def test_certainty_rules_are_on_the_rules_page_with_what_each_rated():
-    from analysis.claims.certainty import CERTAINTY_RULES, DOMAINS
-    from analysis.report.rulebook import certainty_rows, certainty_rules_html
+    from analysis.claims.certainty import CERTAINTY_RULES, DOMAINS, certainty_rows
+    from analysis.report.rulebook import certainty_rules_html
 
     class Result:
         id = "trm-immunotherapy"

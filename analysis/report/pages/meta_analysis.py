@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.claims.meta_analysis import definitions_fitting
 from analysis.report.labels import CI_LABELS, METHOD_LABELS, TRANSFORM_LABELS
 from analysis.stats.meta import TRANSFORMS
 from analysis.stats.reproduction import (
@@ -206,7 +207,7 @@ def short_sentences(ev) -> dict[str, str]:
     if {"reported", "itt"} <= set(defs):
         r_, i_ = defs["reported"].fit, defs["itt"].fit
         est = float(fig_("liu-mrd").parsed.estimate.fraction)
-        inside = [d.words for d in defs.values() if d.fit.ci_low <= est <= d.fit.ci_high]
+        inside = definitions_fitting(defs, est)
         out["mrd-reported"] = pci(r_.estimate, r_.ci_low, r_.ci_high)
         out["mrd-itt"] = pci(i_.estimate, i_.ci_low, i_.ci_high)
         out["mrd-fits"] = (f"the printed {fig_('liu-mrd').printed} fits {' and '.join(inside)}" if inside else
