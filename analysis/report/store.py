@@ -493,7 +493,7 @@ class Store:
             for name in missing:
                 self.group(name)
             if validate:
-                self.validation(_validate_errors)
+                self.validation(_validation_lines)
         return {n: self.entry(f"group-{n}")["seconds"] for n in missing}
 
     def ledger_files(self) -> dict[str, str]:
@@ -536,17 +536,17 @@ def _evaluate_group_payload(name: str) -> dict:
     return {"order": [cid for cid in claims.ids() if cid in results], "results": results}
 
 
-def _validate_errors():
+def _validation_lines() -> list[str]:
     from analysis.inputs.validate import validate_errors
 
-    return validate_errors()
+    return [str(p) for p in validate_errors()]
 
 
 def _evaluate_in_child(name: str):
     _clear_package_caches()
     start = time.perf_counter()
     with recording() as reads:
-        value = [str(p) for p in _validate_errors()] if name == VALIDATION else _evaluate_group_payload(name)
+        value = _validation_lines() if name == VALIDATION else _evaluate_group_payload(name)
     return name, value, reads.digests(), time.perf_counter() - start
 
 
@@ -672,11 +672,16 @@ def _inside(path: str, top: Path) -> bool:
 
 
 
+def _untracked(record) -> bool:
+    """A cached execution without the build's record of what it read."""
+    return "report" not in (record.data or {})
+
+
 def drop_untracked(cache) -> int:
     """Remove every cached execution the build did not record (no ``report`` data: executed by
     Sphinx or an older build, inputs unknown). Such a record can never be trusted, and left in
     place it would be taken for one Sphinx executed during this build. Returns how many."""
-    untracked = [r.pk for r in cache.list_cache_records() if "report" not in (r.data or {})]
+    untracked = [r.pk for r in cache.list_cache_records() if _untracked(r)]
     for pk in untracked:
         cache.remove_cache(pk)
     return len(untracked)
@@ -792,7 +797,7 @@ def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=pri
     done = subprocess.run([str(jupyter_book), "build", str(source), "--path-output", str(output.resolve()), *STRICT])
     if done.returncode != 0:
         return done.returncode
-    executed_by_sphinx = [r.uri for r in cache.list_cache_records() if "report" not in (r.data or {})]
+    executed_by_sphinx = [r.uri for r in cache.list_cache_records() if _untracked(r)]
     if executed_by_sphinx:
         log(f"book: error: Sphinx executed pages itself (untracked): {', '.join(executed_by_sphinx)}")
         return 1
