@@ -164,20 +164,27 @@ def _judge(p: Pool, printed: str):
     return p.judge(lambda fit: rules.estimate_in_range(fit.estimate, (fit.ci_low, fit.ci_high), printed))
 
 
-def _imprecise_takeaway(ev, judged, fits_by_point, fits, name_of, printed: str) -> str:
+def _imprecise_takeaway(ev, judged, printed: str) -> str:
     """The one-line takeaway of an imprecise verdict, claiming no more than the checks show: a
     setting "fits" only when its CI can test the claim; one inside by its point estimate alone
     is named as such."""
+    inside = [n for n, j in judged.items() if j.position == "inside"]
+    tested = [n for n in inside if judged[n].informative and judged[n].outcome == "agrees"]
+    untested = [n for n in inside if n not in tested]
     first = ev.pools["first"].shown
     where = judged["first"].position if "first" in judged else "outside"
     first_text = f"first salvage ({_pct(first.estimate, 0)}) is {where}"
-    tested = [n for n in fits_by_point if n in fits and judged[n].informative]
-    untested = [n for n in fits_by_point if n not in tested]
-    about = lambda names: _pct(ev.pools[names[0]].shown.estimate, 0)  # noqa: E731
+
+    def names(settings):
+        return " and ".join(ev.pools[n].name.lower() for n in settings)
+
+    def about(settings):
+        return _pct(ev.pools[settings[0]].shown.estimate, 0)
+
     if tested:
-        return f"{printed} fits {' and '.join(name_of[n] for n in tested)} (about {about(tested)}); {first_text}."
+        return f"{printed} fits {names(tested)} (about {about(tested)}); {first_text}."
     if untested:
-        return (f"Inside {printed} by point estimate only: {' and '.join(name_of[n] for n in untested)} "
+        return (f"Inside {printed} by point estimate only: {names(untested)} "
                 f"(about {about(untested)}; too few series to test); {first_text}.")
     return f"No setting's pooled rate lies inside {printed}; {first_text}."
 
@@ -260,7 +267,7 @@ def reinduction_cr(claims: ClaimsRegistry, data_dir=None, works=None,
     deciding = Reproduced("pooled CR, first salvage", float(first.shown.estimate), first.text(),
                           ci=(float(first.shown.ci_low), float(first.shown.ci_high)))
     if verdict == "imprecise":
-        takeaway = _imprecise_takeaway(ev, judged, fits_by_point, fits, name_of, printed)
+        takeaway = _imprecise_takeaway(ev, judged, printed)
     else:
         takeaway = f"{lead.split(':')[0]}."
     return ClaimResult(id=claim.id, citation=citation, verdict=verdict, reason=" ".join(parts),
