@@ -341,6 +341,12 @@ def unbroken_numbers(text: str) -> str:
     return _NUMBER_TOKEN.sub(join, text)
 
 
+def shown_text(text: str) -> str:
+    """Result text as the pages show it: claim ids by their names (:func:`readable`) and every
+    number and interval kept whole on a line (:func:`unbroken_numbers`)."""
+    return unbroken_numbers(readable(text))
+
+
 def deciding_html(result: ClaimResult | dict) -> Markup:
     """The deciding number as HTML: its label in words, then the number, never split inside."""
     text = deciding_text(result)
@@ -369,7 +375,7 @@ def checks_table(result: ClaimResult, caption: str | None = None) -> Markup:
         else:
             counted = "counted"
         rows.append({"label": readable(c.label), "reported": unbroken_numbers(c.reported),
-                     "found": unbroken_numbers(readable(c.found)), "outcome": c.outcome,
+                     "found": shown_text(c.found), "outcome": c.outcome,
                      "agreement": OUTCOME_WORDS[c.outcome], "counted": readable(counted), "source": readable(c.source)})
     return render("checks", rows=rows, caption=caption or CHECKS_CAPTION)
 
@@ -397,7 +403,7 @@ def claim_header(claim: Claim, result: ClaimResult, rules_prefix: str = "../../"
     refs = _join([reference_link(r) for r in claim.references]) if claim.references else "no reference cited"
     citation_reason = (result.citation_reason if result.citation_reason and result.citation_reason not in result.reason
                        else "")
-    rest = render("bottom_line_rest", reason=unbroken_numbers(readable(result.reason)),
+    rest = render("bottom_line_rest", reason=shown_text(result.reason),
                   citation_reason=readable(citation_reason),
                   refs=refs, rules=rule_links(result.rules, rules_prefix), cite_box=cite_box(claim, result))
     if part == "rest":
@@ -406,7 +412,7 @@ def claim_header(claim: Claim, result: ClaimResult, rules_prefix: str = "../../"
     return render("bottom_line", top=True, rest=part == "all", rest_html=rest, claim_id=claim.id, badges=badges(result),
                   quote=claim.quote, reported=", ".join(claim.reported) or "a statement, no number",
                   deciding_label=deciding_label, deciding=deciding_html(result),
-                  takeaway=unbroken_numbers(readable(takeaway_text(result))))
+                  takeaway=shown_text(takeaway_text(result)))
 
 
 def _ledger_link(row: dict, link_prefix: str, name: str) -> Markup:
@@ -433,8 +439,8 @@ def ledger_html(ledger: dict, link_prefix: str = "", names: dict[str, str] | Non
                      "link": _ledger_link(row, link_prefix, names.get(row["id"], row["id"])),
                      "badges": badges(row), "quote": row["quote"],
                      "reported": ", ".join(row["reported"]) or "–", "recomputed": recomputed,
-                     "takeaway": unbroken_numbers(readable(takeaway_text(row))) if row["verdict"] != "pending" else "",
-                     "reason": (unbroken_numbers(readable(row["reason"]))
+                     "takeaway": shown_text(takeaway_text(row)) if row["verdict"] != "pending" else "",
+                     "reason": (shown_text(row["reason"])
                                 if row["verdict"] != "pending" and row.get("takeaway") else "")})
     return render("ledger", rows=rows)
 
@@ -446,7 +452,7 @@ def findings_table(ledger: dict, link_prefix: str = "", names: dict[str, str] | 
     names = names or {}
     rows = [{"verdict": r["verdict"], "citation": r["citation"], "badges": badges(r),
              "link": _ledger_link(r, link_prefix, names.get(r["id"], r["id"])),
-             "takeaway": unbroken_numbers(readable(takeaway_text(r))), "deciding": deciding_html(r)}
+             "takeaway": shown_text(takeaway_text(r)), "deciding": deciding_html(r)}
             for r in ledger["claims"]]
     return render("findings", rows=rows, caption=caption)
 

@@ -3,6 +3,7 @@ with pypdf and checked for its page count, title, citation, page numbers, links 
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 
@@ -40,15 +41,12 @@ class Parsed:
         self.pages = [" ".join(page.extract_text().split()) for page in self.reader.pages]
         self.text = " ".join(self.pages)
         self.links = links(self.reader)
-        self._images = None
 
-    @property
+    @functools.cached_property
     def images(self) -> int:
         """Image XObjects drawn on the pages (in forms too), counted from the page resources
         without decoding them (pypdf's ``page.images`` decodes every image: most of the time)."""
-        if self._images is None:
-            self._images = sum(image_count(page.get("/Resources")) for page in self.reader.pages)
-        return self._images
+        return sum(image_count(page.get("/Resources")) for page in self.reader.pages)
 
 
 def image_count(resources, seen=None) -> int:
