@@ -47,13 +47,14 @@ def short_label(key: str, bibliography: Path | str = paths.BIBLIOGRAPHY) -> str:
     truncated = bool(people) and _is_others(people[-1])
     if truncated:
         people = people[:-1]
-    names = [_plain(" ".join(p.prelast_names + p.last_names) or " ".join(p.first_names)) for p in people]
     year = entry.fields.get("year", "n.d.")
-    if not names:
+    if not people:
         return f"{key} {year}"
-    if len(names) == 1 and not truncated:
+    # Only the names the label shows are decoded (the first two at most: decoding is slow).
+    names = [_plain(" ".join(p.prelast_names + p.last_names) or " ".join(p.first_names)) for p in people[:2]]
+    if len(people) == 1 and not truncated:
         who = names[0]
-    elif len(names) == 2 and not truncated:
+    elif len(people) == 2 and not truncated:
         who = f"{names[0]} & {names[1]}"
     else:
         who = f"{names[0]} et al."

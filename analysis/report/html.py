@@ -15,6 +15,7 @@ Badges carry text and a symbol, so they read without colour; colour comes from
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlparse
 
 from jinja2 import DictLoader, Environment, StrictUndefined
@@ -249,21 +250,31 @@ _MODEL_CODE = re.compile(r"\b(logit|ftda|asin|raw) (EE|DL|PM|REML|ML|GLMM) (hk|w
 
 
 def _identifiers():
-    from functools import lru_cache
-
-    @lru_cache(maxsize=1)
-    def build(bib: str):
-        from analysis.inputs import bibliography
-        from analysis.report.labels import CLAIM_NAMES
-
-        names = {key: short_label(key, bib) for key in bibliography._entries(bib)}
-        names.update(CLAIM_NAMES)
-        keys = sorted(names, key=len, reverse=True)
-        return (re.compile(r"(?<![\w/.#-])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
-                if keys else None), names
+    """The pattern matching every BibTeX key and claim id, and what each is shown as (built once
+    per bibliography file and process)."""
+    import os
 
     from analysis.inputs import paths
-    return build(str(paths.BIBLIOGRAPHY))
+
+    bib = str(paths.BIBLIOGRAPHY)
+    try:
+        stamp = os.stat(bib)
+        version = (stamp.st_mtime_ns, stamp.st_size)
+    except OSError:
+        version = None
+    return _identifiers_of(bib, version)
+
+
+@lru_cache(maxsize=4)
+def _identifiers_of(bib: str, version) -> tuple:
+    from analysis.inputs import bibliography
+    from analysis.report.labels import CLAIM_NAMES
+
+    names = {key: short_label(key, bib) for key in bibliography._entries(bib)}
+    names.update(CLAIM_NAMES)
+    keys = sorted(names, key=len, reverse=True)
+    return (re.compile(r"(?<![\w/.#-])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
+            if keys else None), names
 
 
 def badge(axis: str, value: str) -> Markup:
