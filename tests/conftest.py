@@ -57,11 +57,13 @@ _COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", "__pycache__", ".pytest
 os.environ.setdefault("REPORT_STORE", tempfile.mkdtemp(prefix="report-test-store-"))
 
 
-def build_book(source: Path, output: Path, jobs: int = 2) -> subprocess.CompletedProcess:
+def build_book(source: Path, output: Path, jobs: int = 2, warm: bool = True) -> subprocess.CompletedProcess:
     """A strict build of the book at ``source`` into ``output``/_build/html, exactly as `make book`
-    runs it (pages executed ``jobs`` at a time, then `jupyter-book build -n -W --keep-going`)."""
+    runs it (pages executed ``jobs`` at a time, then `jupyter-book build -n -W --keep-going`);
+    ``warm=False``: every page in a fresh kernel instead of one forked from the kernel server."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), str(ROOT)])}
     env.pop("REPORT_STORE", None)
+    env["REPORT_WARM_KERNELS"] = "1" if warm else "0"
     return subprocess.run([sys.executable, "-m", "analysis.report.store", "build", str(source),
                            "--path-output", str(output), "--jobs", str(jobs)],
                           capture_output=True, text=True, timeout=1200, env=env, cwd=source)
@@ -98,11 +100,12 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def serial_build(tmp_path_factory) -> dict:
-    """A second clean build, of a copy of the repository, executing one page at a time: the
-    determinism test compares it with ``site``; the rebuild tests then edit the copy's data.
-    Returns the copy, the build log and the digests of its site as first built."""
+    """A second clean build, of a copy of the repository, executing one page at a time, each in a
+    fresh kernel: the determinism test compares it with ``site`` (two at a time, in kernels forked
+    from the kernel server); the rebuild tests then edit the copy's data. Returns the copy, the
+    build log and the digests of its site as first built."""
     repo = copy_repository(tmp_path_factory.mktemp("serial") / "repo")
-    done = build_book(repo, repo, jobs=1)
+    done = build_book(repo, repo, jobs=1, warm=False)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     evaluations = repo / "_build" / ".report" / "results" / "evaluations.log"
     return {"repo": repo, "log": done.stdout, "digests": tree_digests(repo / "_build" / "html"),

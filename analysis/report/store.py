@@ -40,6 +40,7 @@ Sphinx's environment re-reads a document whose doctree is missing
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -651,9 +652,14 @@ def _execute_page(task: dict) -> dict:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
+    from analysis.report import kernels
+
     nb = nbformat.reads(task["notebook"], as_version=4)
-    env = {**os.environ, "REPORT_READS_LOG": task["log"]}
+    env = {**{k: v for k, v in os.environ.items() if k != kernels.ENV}, "REPORT_READS_LOG": task["log"]}
+    if task.get("kernel_server"):  # read by ForkedKernelManager in this worker, not by the kernel
+        os.environ[kernels.ENV] = task["kernel_server"]
     client = NotebookClient(nb, timeout=task["timeout"], allow_errors=False, record_timing=False,
+                            kernel_manager_class=kernels.ForkedKernelManager,
                             kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
                             extra_arguments=[f"--IPKernelApp.exec_lines={[KERNEL_START]!r}"])
     start = time.perf_counter()
@@ -688,9 +694,7 @@ def drop_untracked(cache) -> int:
 
 def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=print) -> int:
     """Build the book at ``source`` into ``output``/_build (see the module docstring); 0 on success."""
-    import nbformat
     from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
 
     source, build_dir = source.resolve(), output.resolve() / "_build"
     report_dir = build_dir / ".report"
@@ -711,6 +715,51 @@ def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=pri
     fingerprint = build_fingerprint()
     snapshot = data_snapshot()
     own_book = source == ROOT.resolve()
+
+    # The kernel server imports the pages' libraries while the claims are evaluated.
+    with contextlib.ExitStack() as running:
+        server = None
+        if os.environ.get("REPORT_WARM_KERNELS", "1") != "0":
+            from analysis.report.kernels import kernel_server
+
+            server = running.enter_context(kernel_server(report_dir, log=log)).get("REPORT_KERNEL_SERVER")
+        status = _evaluate_and_execute(source, build_dir, report_dir, fingerprint, snapshot, own_book, jobs, timeout,
+                                       server, log)
+    if status:
+        return status
+    if build_fingerprint() != fingerprint:
+        log("book: error: the package, pins, config or data file names changed during the build")
+        return 1
+
+    # 5. The strict Sphinx build; it finds every page in the cache and executes none.
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    done = subprocess.run([str(jupyter_book), "build", str(source), "--path-output", str(output.resolve()), *STRICT])
+    if done.returncode != 0:
+        return done.returncode
+    cache = get_cache(str(build_dir / ".jupyter_cache"))
+    executed_by_sphinx = [r.uri for r in cache.list_cache_records() if _untracked(r)]
+    if executed_by_sphinx:
+        log(f"book: error: Sphinx executed pages itself (untracked): {', '.join(executed_by_sphinx)}")
+        return 1
+
+    # 6. Publish the ledger from the same stored results (into the site, not the source tree).
+    if own_book:
+        static = build_dir / "html" / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        for name, text in Store(store_dir(), fingerprint).ledger_files().items():
+            (static / name).write_text(text, encoding="utf-8")
+    sphinx_ok.write_text(fingerprint + "\n", encoding="utf-8")
+    log(f"book: built in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _evaluate_and_execute(source: Path, build_dir: Path, report_dir: Path, fingerprint: str, snapshot: dict,
+                          own_book: bool, jobs: int, timeout: int, server: str | None, log) -> int:
+    """Steps 2-4 of ``build``: evaluate the claims, find the out-of-date pages and execute them
+    (in kernels forked from ``server`` when there is one). 0 when every page is ready for Sphinx."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
 
     # 2. Claim results, once per build, before any page asks for them.
     store = Store(store_dir(), fingerprint)
@@ -754,6 +803,8 @@ def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=pri
                   "log": str(logs / (d.replace("/", "__") + ".jsonl"))} for d, p, nb in stale]
         tasks.sort(key=lambda t: -seconds.get(t["docname"], 0))
         by_name = {d: (p, nb) for d, p, nb in stale}
+        for task in tasks:
+            task["kernel_server"] = server
         with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
             for task, done in zip(tasks, pool.map(_execute_page, tasks), strict=True):
                 docname = done["docname"]
@@ -788,28 +839,6 @@ def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=pri
         log(f"book: error: {line}")
     if failures or violations:
         return 1
-    if build_fingerprint() != fingerprint:
-        log("book: error: the package, pins, config or data file names changed during the build")
-        return 1
-
-    # 5. The strict Sphinx build; it finds every page in the cache and executes none.
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    done = subprocess.run([str(jupyter_book), "build", str(source), "--path-output", str(output.resolve()), *STRICT])
-    if done.returncode != 0:
-        return done.returncode
-    executed_by_sphinx = [r.uri for r in cache.list_cache_records() if _untracked(r)]
-    if executed_by_sphinx:
-        log(f"book: error: Sphinx executed pages itself (untracked): {', '.join(executed_by_sphinx)}")
-        return 1
-
-    # 6. Publish the ledger from the same stored results (into the site, not the source tree).
-    if own_book:
-        static = build_dir / "html" / "_static"
-        static.mkdir(parents=True, exist_ok=True)
-        for name, text in store.ledger_files().items():
-            (static / name).write_text(text, encoding="utf-8")
-    sphinx_ok.write_text(fingerprint + "\n", encoding="utf-8")
-    log(f"book: built in {time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -1,7 +1,9 @@
-"""Builds are deterministic, parallel equals serial, rebuilds are targeted and never stale.
+"""Builds are deterministic, parallel equals serial, warm kernels equal fresh ones, rebuilds are
+targeted and never stale.
 
-Two clean builds per session: ``site`` (pages executed two at a time, the repository itself) and
-``serial_build`` (a copy of the repository, one page at a time). The rebuild tests then edit the
+Two clean builds per session: ``site`` (pages executed two at a time in kernels forked from the
+kernel server, the repository itself) and ``serial_build`` (a copy of the repository, one page at
+a time, each in a fresh kernel). The rebuild tests then edit the
 copy's data and rebuild it; each restores the data it changed.
 """
 
@@ -97,8 +99,9 @@ def test_reads_working_tree_tells_status_from_the_commit_name():
 
 @pytest.mark.book
 def test_two_clean_builds_are_identical_and_parallel_equals_serial(site, serial_build):
-    """Every file of the site is byte-identical between a parallel build of the repository and a
-    serial build of a copy of it, except provenance and the search index."""
+    """Every file of the site is byte-identical between a parallel build of the repository in warm
+    kernels and a serial build of a copy of it in fresh kernels, except provenance and the search
+    index."""
     parallel = tree_digests(site)
     assert "book/claims/e1910.html" in parallel and "_static/ledger.json" in parallel
     assert len(executed_pages(serial_build["log"])) >= 14, "the serial build executed every page"

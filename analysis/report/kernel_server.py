@@ -1,0 +1,156 @@
+"""The kernel server: imports the libraries the pages use once, then forks one Jupyter kernel per
+request from ``kernel_launcher.py`` (see ``analysis.report.kernels``).
+
+    python kernel_server.py SOCKET
+
+Run as a script that first takes its own folder off ``sys.path``, so it never imports this package
+(and the package's ``report/html.py`` never shadows the standard library's ``html``): every page
+imports (and the build records as inputs) the package's modules itself, in its own kernel. A
+request whose ``PYTHONPATH`` is not the server's is answered ``fresh``: the launcher then starts
+an ordinary kernel, since the forked one could not have the module search path a fresh one would.
+"""
+
+import os
+import sys
+
+if sys.path and os.path.realpath(sys.path[0] or ".") == os.path.dirname(os.path.realpath(__file__)):
+    del sys.path[0]  # as ipykernel_launcher does for the working directory
+
+import contextlib  # noqa: E402
+import importlib  # noqa: E402
+import json  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import struct  # noqa: E402
+import threading  # noqa: E402
+
+#: What every page imports before its first line (measured: the union of the pages' third-party
+#: imports). Importing one that a page does not use changes nothing it shows.
+PRELOAD = (
+    "numpy", "pandas", "scipy.special", "scipy.stats", "scipy.optimize", "statsmodels.api",
+    "statsmodels.stats.proportion", "matplotlib", "matplotlib.pyplot", "matplotlib.patches",
+    "matplotlib.transforms", "PIL.Image", "pandera.pandas", "pydantic", "pybtex.database", "latexcodec",
+    "jinja2", "markupsafe", "yaml", "nbformat", "docutils.core", "myst_nb.ext.glue", "IPython",
+    "ipykernel.kernelapp", "ipykernel.ipkernel", "zmq", "tornado.ioloop",
+)
+# Not matplotlib_inline.backend_inline: importing it inside the kernel is what hooks the inline
+# backend into the shell, so it must be imported there, for the first time.
+
+
+def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
+    head, fds, _flags, _addr = socket.recv_fds(conn, 4, 3)
+    if len(head) != 4 or len(fds) != 3:
+        raise ConnectionError("incomplete request")
+    size, = struct.unpack("!I", head)
+    body = b""
+    while len(body) < size:
+        chunk = conn.recv(size - len(body))
+        if not chunk:
+            raise ConnectionError("incomplete request")
+        body += chunk
+    return json.loads(body), fds
+
+
+def _same_interpreter_setup(env: dict) -> bool:
+    """Whether a fresh kernel with this environment would search modules where the server does
+    and choose matplotlib's backend as the server did (both fixed when the server started)."""
+    return (env.get("PYTHONPATH", "") == _STARTED_WITH["PYTHONPATH"]
+            and env.get("MPLBACKEND", "module://matplotlib_inline.backend_inline") == os.environ["MPLBACKEND"])
+
+
+_STARTED_WITH = {"PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+
+
+def _become_kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:
+    """In the forked child: take on the launcher's streams, environment and directory, then run
+    ipykernel exactly as ``python -m ipykernel_launcher ARGS`` would. Never returns."""
+    code = 1
+    try:
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        # sys.path stays the server's: with -P it is what ipykernel_launcher leaves of a fresh
+        # interpreter's (it drops the working directory, and IPython adds '' back itself).
+
+        def watch() -> None:  # the launcher died (killed by jupyter_client): so does the kernel
+            with contextlib.suppress(OSError):
+                while conn.recv(64):
+                    pass
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+        from importlib.util import find_spec
+
+        from ipykernel import kernelapp
+
+        sys.argv = [find_spec("ipykernel_launcher").origin, *request["argv"]]
+        kernelapp.IPKernelApp.launch_instance(argv=request["argv"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: BLE001 (report it on the kernel's stderr, then exit)
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(BaseException):
+            import atexit
+
+            atexit._run_exitfuncs()
+        with contextlib.suppress(BaseException):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def serve(path: str) -> None:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path + ".tmp")
+    listener.listen(64)
+    os.replace(path + ".tmp", path)  # launchers may connect now; they wait until the imports are done
+
+    # What ipykernel would set before matplotlib is first imported (rcParams read it at import).
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    for name in PRELOAD:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    children: set[int] = set()
+    while True:
+        conn, _ = listener.accept()
+        try:
+            request, fds = _receive(conn)
+        except (OSError, ValueError, ConnectionError):
+            conn.close()
+            continue
+        if not _same_interpreter_setup(request["env"]):
+            for fd in fds:
+                os.close(fd)
+            with contextlib.suppress(OSError):
+                conn.sendall(b"fresh\n")
+            conn.close()
+            continue
+        pid = os.fork()
+        if pid == 0:
+            listener.close()
+            _become_kernel(conn, request, fds)
+        for fd in fds:
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            conn.sendall(f"{pid}\n".encode())
+        conn.close()
+        children.add(pid)
+        for child in list(children):  # reap the kernels that have exited
+            with contextlib.suppress(ChildProcessError):
+                if os.waitpid(child, os.WNOHANG)[0]:
+                    children.discard(child)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])

@@ -1,0 +1,128 @@
+"""Warm kernels (analysis.report.kernels): a page executed in a kernel forked from the kernel
+server shows exactly what a fresh kernel shows it, sees the environment and directory it was given,
+and never outlives the process jupyter_client manages. The whole-book comparison (a build with
+warm kernels against one with fresh kernels, byte for byte) is in tests/book/test_rebuild.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT
+from nbclient import NotebookClient
+
+from analysis.report import kernels
+
+CELLS = [
+    "import os, sys\nprint(os.environ['PAGE_VALUE'], os.path.basename(os.getcwd()))",
+    "sys.path, 'analysis' in sys.modules, sys.argv[0]",
+    "import matplotlib.pyplot as plt\nfig, ax = plt.subplots(figsize=(2, 1))\nax.plot([0, 1], [1, 0])",
+    "from IPython.display import Markdown\nMarkdown('**shown**')",
+    "import warnings\nwarnings.warn('careful')",
+]
+
+
+def notebook():
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in CELLS]
+    return nb
+
+
+def run(tmp_path: Path, server: str | None, monkeypatch) -> list:
+    if server is None:
+        monkeypatch.delenv(kernels.ENV, raising=False)
+    else:
+        monkeypatch.setenv(kernels.ENV, server)
+    page_dir = tmp_path / "page"
+    page_dir.mkdir(exist_ok=True)
+    nb = notebook()
+    env = {**os.environ, "PAGE_VALUE": "from-the-build", "PYTHONPATH": str(ROOT)}
+    env.pop(kernels.ENV, None)
+    NotebookClient(nb, timeout=60, kernel_name="python3", kernel_manager_class=kernels.ForkedKernelManager,
+                   record_timing=False).execute(cwd=str(page_dir), env=env)
+    # What differs between any two kernels, fresh or not: object addresses and the process id in
+    # the name of the file a cell is compiled from.
+    text = json.dumps([cell.outputs for cell in nb.cells])
+    return json.loads(re.sub(r"ipykernel_\d+", "ipykernel_PID", re.sub(r"0x[0-9a-f]+", "0xADDRESS", text)))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PYTHONPATH", str(ROOT))  # as the build runs it: the kernels' module path
+        with kernels.kernel_server(tmp_path_factory.mktemp("server"), log=lambda line: None) as env:
+            assert env, "the kernel server did not start"
+            yield env[kernels.ENV]
+
+
+def test_a_forked_kernel_shows_what_a_fresh_kernel_shows(tmp_path, server, monkeypatch):
+    fresh = run(tmp_path, None, monkeypatch)
+    forked = run(tmp_path, server, monkeypatch)
+    assert forked == fresh
+    assert fresh[0][0]["text"] == "from-the-build page\n"  # the environment and directory it was given
+    assert "False" in fresh[1][0]["data"]["text/plain"]  # the package is never preloaded
+    assert "image/png" in fresh[2][-1]["data"]  # the inline backend is hooked into the shell
+    assert fresh[3][0]["data"]["text/markdown"] == "**shown**"
+    assert "careful" in fresh[4][0]["text"]
+
+
+def test_the_manager_launches_through_the_server_only_when_there_is_one(monkeypatch):
+    manager = kernels.ForkedKernelManager(kernel_name="python3")
+    monkeypatch.delenv(kernels.ENV, raising=False)
+    assert manager.format_kernel_cmd()[1:3] == ["-m", "ipykernel_launcher"]
+    monkeypatch.setenv(kernels.ENV, "/run/server.sock")
+    cmd = manager.format_kernel_cmd()
+    assert cmd[1:5] == ["-I", "-S", str(kernels.LAUNCHER), "/run/server.sock"]
+    assert cmd[5:7] == ["-f", os.path.realpath(manager.connection_file)]
+
+
+def test_without_a_server_the_launcher_starts_a_fresh_kernel(tmp_path, monkeypatch):
+    outputs = run(tmp_path, str(tmp_path / "no-such-server.sock"), monkeypatch)
+    assert outputs[0][0]["text"] == "from-the-build page\n"
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie waiting to be reaped has ended
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_killed_launcher_takes_its_kernel_with_it(server, monkeypatch):
+    from jupyter_client.manager import KernelManager
+
+    monkeypatch.setenv(kernels.ENV, server)
+
+    class Blocking(kernels.ThroughServer, KernelManager):
+        pass
+
+    found: list = []
+    manager = Blocking(kernel_name="python3")
+    manager.start_kernel(env={**os.environ, "PYTHONPATH": str(ROOT)})
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive("import os; print(os.getpid())", timeout=30,
+                                           output_hook=lambda msg: found.append(msg))
+        assert reply["content"]["status"] == "ok"
+    finally:
+        client.stop_channels()
+    pid = int(next(m["content"]["text"] for m in found if m["msg_type"] == "stream"))
+    assert pid != manager.provisioner.process.pid and alive(pid)
+    os.kill(manager.provisioner.process.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 20
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(pid)
+    manager.cleanup_resources()
+
