@@ -66,8 +66,10 @@ READ_ONLY_GIT = {"rev-parse", "rev-list", "status", "describe", "log", "show", "
 KEEP_NAMESPACES = 4
 #: The stored entry holding the input validation's problem lines (``Store.validation``).
 VALIDATION = "validation"
-# The build's own variables (where it writes, how many jobs): not inputs of any page.
-BUILD_VARIABLES = {"REPORT_STORE", "REPORT_SOURCE", "REPORT_READS_LOG", "REPORT_JOBS"}
+# The build's own variables (where it writes, how many jobs, which kernels): how it runs, not
+# what it shows, so never part of the fingerprint.
+BUILD_VARIABLES = {"REPORT_STORE", "REPORT_SOURCE", "REPORT_READS_LOG", "REPORT_JOBS", "REPORT_WARM_KERNELS",
+                   "REPORT_KERNEL_SERVER"}
 STORE_FORMAT = 1
 
 
