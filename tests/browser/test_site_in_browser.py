@@ -111,9 +111,89 @@ BOTTOM_LINE = """(sel) => {
 }"""
 
 
+def _visit_pages(server: str, pages: list[str], claim_anchors: dict, device: str, redirect: bool) -> dict:
+    """Visit ``pages`` at one width in a browser of its own (one Playwright per thread, as the sync
+    API requires); with ``redirect``, also the site root."""
+    width, height = WIDTHS[device]
+    results = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        context = browser.new_context(viewport={"width": width, "height": height})
+        for rel in pages:
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("console", lambda msg, errors=errors: errors.append(f"{msg.text} ({msg.location.get('url')})")
+                    if msg.type == "error" and _local(msg.location.get("url", "")) else None)
+            page.on("response", lambda r, errors=errors: errors.append(f"HTTP {r.status}: {r.url}")
+                    if r.status >= 400 and _local(r.url) else None)
+            page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+            page.on("requestfailed", lambda req, errors=errors: errors.append(f"request failed: {req.url}")
+                    if urlparse(req.url).hostname == "127.0.0.1" else None)
+            page.goto(server + rel, wait_until="load")
+            page.wait_for_timeout(150)
+            # the first screen, as a reader opening the page sees it (before anything scrolls)
+            page.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__").removesuffix(".html") + f"-{width}.png")),
+                            full_page=False)
+            images = page.eval_on_selector_all(
+                "main img", "els => els.map(e => ({src: e.getAttribute('src'), alt: e.getAttribute('alt') || '', "
+                            "ok: e.complete && e.naturalWidth > 0, "
+                            "caption: (e.closest('figure') && e.closest('figure').querySelector('figcaption')) ? "
+                            "e.closest('figure').querySelector('figcaption').innerText : ''}))")
+            visit = {
+                "errors": errors, "images": images, "url": page.url,
+                "links": page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"),
+                "badges": page.eval_on_selector_all(".badge", "els => els.map(e => e.textContent.trim())"),
+                "badge_values": page.eval_on_selector_all(
+                    ".badges",
+                    "els => els.map(e => Array.from(e.querySelectorAll('.badge')).map(b => b.className))"),
+                "headers": page.eval_on_selector_all(
+                    ".bottom-line", "els => els.map(e => ({id: e.id, classes: "
+                                    "Array.from(e.querySelectorAll('.badge')).map(b => b.className)}))"),
+                "permalinks": page.eval_on_selector_all("a.permalink", "els => els.map(e => e.href)"),
+                "overflow": page.evaluate("document.documentElement.scrollWidth - window.innerWidth"),
+                "text": page.evaluate(VISIBLE_TEXT),
+                "first_screen": page.evaluate(BOTTOM_LINE, ".bottom-line, .page-summary"),
+                "first_figure": page.evaluate("() => { const f = document.querySelector('main figure'); "
+                                              "return f ? f.getBoundingClientRect().top : null; }"),
+                "height": height, "width": width,
+                "reasons_shown": page.evaluate("() => Array.from(document.querySelectorAll('.claim-reason'))"
+                                               ".filter(e => !e.closest('details') && e.offsetHeight > 0).length"),
+            }
+            if AXE is not None:
+                # preload off: axe's CSSOM preload re-fetches each stylesheet's @import relative to
+                # the page, not the stylesheet (404s that are axe's, not the site's)
+                page.add_script_tag(path=str(AXE))
+                visit["axe"] = page.evaluate(
+                    "async (tags) => { const r = await axe.run(document, "
+                    "{runOnly: {type: 'tag', values: tags}, preload: false}); "
+                    "return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, "
+                    "nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }", AXE_TAGS)
+            sections = {}
+            for anchor in claim_anchors.get(rel, []):
+                page.goto(server + rel + "#" + anchor, wait_until="load")
+                page.wait_for_timeout(100)
+                sections[anchor] = page.evaluate(BOTTOM_LINE, f"#claim-{anchor}-header")
+            visit["sections"] = sections
+            results[(device, rel)] = visit
+            page.close()
+        context.close()
+        if redirect:
+            page = browser.new_page()
+            page.goto(server + "index.html")
+            page.wait_for_url("**/book/intro.html", timeout=10000)
+            results[("desktop", "index.html")] = {"errors": [], "images": [], "links": [], "badges": [],
+                                                  "permalinks": [], "url": page.url, "redirect": True}
+            page.close()
+        browser.close()
+    return results
+
+
 @pytest.fixture(scope="module")
 def visits(built_site: Path, server: str, ledger: dict):
-    """Visit every page once at each width; collect what each test asserts on."""
+    """Visit every page once at each width (the two widths side by side, one browser each: both
+    cores); collect what each test asserts on."""
+    from concurrent.futures import ThreadPoolExecutor
+
     site = built_site
     pages = sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
                    if not p.name.startswith(("genindex", "search")) and "_static" not in p.parts
@@ -124,75 +204,10 @@ def visits(built_site: Path, server: str, ledger: dict):
         page, anchor = row["page"].split("#")
         claim_anchors.setdefault(page, []).append(anchor)
     results = {}
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        for device, (width, height) in WIDTHS.items():
-            context = browser.new_context(viewport={"width": width, "height": height})
-            for rel in pages:
-                page = context.new_page()
-                errors: list[str] = []
-                page.on("console", lambda msg, errors=errors: errors.append(f"{msg.text} ({msg.location.get('url')})")
-                        if msg.type == "error" and _local(msg.location.get("url", "")) else None)
-                page.on("response", lambda r, errors=errors: errors.append(f"HTTP {r.status}: {r.url}")
-                        if r.status >= 400 and _local(r.url) else None)
-                page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
-                page.on("requestfailed", lambda req, errors=errors: errors.append(f"request failed: {req.url}")
-                        if urlparse(req.url).hostname == "127.0.0.1" else None)
-                page.goto(server + rel, wait_until="load")
-                page.wait_for_timeout(150)
-                images = page.eval_on_selector_all(
-                    "main img", "els => els.map(e => ({src: e.getAttribute('src'), alt: e.getAttribute('alt') || '', "
-                                "ok: e.complete && e.naturalWidth > 0, "
-                                "caption: (e.closest('figure') && e.closest('figure').querySelector('figcaption')) ? "
-                                "e.closest('figure').querySelector('figcaption').innerText : ''}))")
-                visit = {
-                    "errors": errors, "images": images, "url": page.url,
-                    "links": page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"),
-                    "badges": page.eval_on_selector_all(".badge", "els => els.map(e => e.textContent.trim())"),
-                    "badge_values": page.eval_on_selector_all(
-                        ".badges",
-                        "els => els.map(e => Array.from(e.querySelectorAll('.badge')).map(b => b.className))"),
-                    "headers": page.eval_on_selector_all(
-                        ".bottom-line", "els => els.map(e => ({id: e.id, classes: "
-                                        "Array.from(e.querySelectorAll('.badge')).map(b => b.className)}))"),
-                    "permalinks": page.eval_on_selector_all("a.permalink", "els => els.map(e => e.href)"),
-                    "overflow": page.evaluate("document.documentElement.scrollWidth - window.innerWidth"),
-                    "text": page.evaluate(VISIBLE_TEXT),
-                    "first_screen": page.evaluate(BOTTOM_LINE, ".bottom-line, .page-summary"),
-                    "first_figure": page.evaluate("() => { const f = document.querySelector('main figure'); "
-                                                  "return f ? f.getBoundingClientRect().top : null; }"),
-                    "height": height, "width": width,
-                    "reasons_shown": page.evaluate("() => Array.from(document.querySelectorAll('.claim-reason'))"
-                                                   ".filter(e => !e.closest('details') && e.offsetHeight > 0).length"),
-                }
-                if AXE is not None:
-                    # preload off: axe's CSSOM preload re-fetches each stylesheet's @import relative to
-                    # the page, not the stylesheet (404s that are axe's, not the site's)
-                    page.add_script_tag(path=str(AXE))
-                    visit["axe"] = page.evaluate(
-                        "async (tags) => { const r = await axe.run(document, "
-                        "{runOnly: {type: 'tag', values: tags}, preload: false}); "
-                        "return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, "
-                        "nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }", AXE_TAGS)
-                sections = {}
-                for anchor in claim_anchors.get(rel, []):
-                    page.goto(server + rel + "#" + anchor, wait_until="load")
-                    page.wait_for_timeout(100)
-                    sections[anchor] = page.evaluate(BOTTOM_LINE, f"#claim-{anchor}-header")
-                visit["sections"] = sections
-                shot = SCREENSHOTS / (rel.replace("/", "__").removesuffix(".html") + f"-{width}.png")
-                page.goto(server + rel, wait_until="load")
-                page.screenshot(path=str(shot), full_page=False)
-                results[(device, rel)] = visit
-                page.close()
-            context.close()
-        page = browser.new_page()
-        page.goto(server + "index.html")
-        page.wait_for_url("**/book/intro.html", timeout=10000)
-        results[("desktop", "index.html")] = {"errors": [], "images": [], "links": [], "badges": [], "permalinks": [],
-                                              "url": page.url, "redirect": True}
-        page.close()
-        browser.close()
+    with ThreadPoolExecutor(max_workers=len(WIDTHS)) as pool:
+        for done in pool.map(lambda device: _visit_pages(server, pages, claim_anchors, device, device == "desktop"),
+                             WIDTHS):
+            results.update(done)
     return results
 
 
