@@ -36,9 +36,9 @@ class Parsed:
     """One printed PDF, parsed once for all the tests of this module (pypdf's text and image
     extraction is what made them slow)."""
 
-    def __init__(self, path):
+    def __init__(self, path, pages: list[str]):
         self.reader = PdfReader(path)
-        self.pages = [" ".join(page.extract_text().split()) for page in self.reader.pages]
+        self.pages = pages
         self.text = " ".join(self.pages)
         self.links = links(self.reader)
 
@@ -70,9 +70,28 @@ def image_count(resources, seen=None) -> int:
     return count
 
 
+def page_texts(task: tuple[str, int, int]) -> list[str]:
+    """The text of pages ``start`` to ``stop`` of one PDF, whitespace collapsed (in a worker)."""
+    path, start, stop = task
+    reader = PdfReader(path)
+    return [" ".join(reader.pages[i].extract_text().split()) for i in range(start, stop)]
+
+
 @pytest.fixture(scope="module")
 def parsed(printed):
-    return {name: Parsed(item.path) for name, item in printed.items()}
+    """Every PDF's text, extracted on both cores: pypdf takes about 20 s for the 160-page report
+    alone, so each PDF is cut into runs of pages extracted side by side."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    tasks = []
+    for item in printed.values():
+        count = len(PdfReader(item.path).pages)
+        tasks += [(str(item.path), start, min(start + 20, count)) for start in range(0, count, 20)]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        chunks = dict(zip(tasks, pool.map(page_texts, tasks), strict=True))
+    return {name: Parsed(item.path, [text for (path, _, _), texts in chunks.items() if path == str(item.path)
+                                     for text in texts])
+            for name, item in printed.items()}
 
 
 def links(reader: PdfReader) -> tuple[list[str], int]:
