@@ -272,18 +272,28 @@ def _combined_document(site: Path, pages: list[str]) -> tuple[str, dict]:
 
 
 def print_site(site: Path | str, out: Path | str | None = None, registry=None) -> list[Printed]:
-    """Print the whole report and every claim page of the built ``site`` (``_build/html``)."""
-    from playwright.sync_api import sync_playwright
+    """Print the whole report and every claim page of the built ``site`` (``_build/html``): the
+    claim pages in one browser while the combined report, the longest by far, prints in another
+    (one Playwright per thread, as its sync API requires)."""
+    from concurrent.futures import ThreadPoolExecutor
 
     from analysis.inputs.files import load_claims
-    from analysis.version import base_url, identity, report_title
 
     site = Path(site)
     out = Path(out) if out is not None else site / PDF_DIR
     registry = registry if registry is not None else load_claims()
-    base, me = base_url(), identity()
     pages = [p for p in toc_pages() if (site / f"{p}.html").exists()]
-    printed: list[Printed] = []
+    claim_pages = [p for p in pages if p.startswith(CLAIM_PAGES)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        claims = pool.submit(_in_browser, _print_claim_pages, site, out, registry, claim_pages)
+        report = pool.submit(_in_browser, _print_report, site, out, registry, pages)
+        return claims.result() + report.result()
+
+
+def _in_browser(job, *args) -> list[Printed]:
+    """Run ``job(context, *args)`` in a Chromium of its own, with an A4 viewport."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS, headless=True)
         try:
@@ -291,35 +301,49 @@ def print_site(site: Path | str, out: Path | str | None = None, registry=None) -
             # Older versions of the site's report.js filled cite boxes from window.location (a
             # file:// address here): their markers are removed before any page script runs.
             context.add_init_script(_NO_LOCATION_URLS)
-            for pagename in [p for p in pages if p.startswith(CLAIM_PAGES)]:
-                text, claims = _citation_for(pagename, registry)
-                page = context.new_page()
-                page.goto((site / f"{pagename}.html").resolve().as_uri(), wait_until="load")
-                _prepare(page, site, base, _CITATION_BOX.render(text=text, claims=claims, version=me.version,
-                                                                commit=me.commit, date=me.date))
-                title = page.title()
-                target = out / Path(pdf_for_page(pagename)).name
-                _pdf(page, target, f"{me.title} · version {me.version} · {pagename.removeprefix('book/')}")
-                printed.append(Printed(target, pagename, title, text))
-                page.close()
-            html, prefixes = _combined_document(site, pages)
-            combined = site / COMBINED_PAGE
-            combined.write_text(html, encoding="utf-8")
-            try:
-                text, _ = _citation_for("report", registry)
-                page = context.new_page()
-                page.goto(combined.resolve().as_uri(), wait_until="load")
-                _prepare(page, site, base, _CITATION_BOX.render(text=text, claims=[], version=me.version,
-                                                                commit=me.commit, date=me.date), prefixes)
-                target = out / Path(REPORT_PDF).name
-                _pdf(page, target, f"{me.title} · version {me.version}")
-                printed.append(Printed(target, "report", report_title(), text))
-                page.close()
-            finally:
-                combined.unlink(missing_ok=True)
+            return job(context, *args)
         finally:
             browser.close()
+
+
+def _print_claim_pages(context, site: Path, out: Path, registry, claim_pages: list[str]) -> list[Printed]:
+    from analysis.version import base_url, identity
+
+    base, me = base_url(), identity()
+    printed = []
+    for pagename in claim_pages:
+        text, claims = _citation_for(pagename, registry)
+        page = context.new_page()
+        page.goto((site / f"{pagename}.html").resolve().as_uri(), wait_until="load")
+        _prepare(page, site, base, _CITATION_BOX.render(text=text, claims=claims, version=me.version,
+                                                        commit=me.commit, date=me.date))
+        title = page.title()
+        target = out / Path(pdf_for_page(pagename)).name
+        _pdf(page, target, f"{me.title} · version {me.version} · {pagename.removeprefix('book/')}")
+        printed.append(Printed(target, pagename, title, text))
+        page.close()
     return printed
+
+
+def _print_report(context, site: Path, out: Path, registry, pages: list[str]) -> list[Printed]:
+    from analysis.version import base_url, identity, report_title
+
+    base, me = base_url(), identity()
+    html, prefixes = _combined_document(site, pages)
+    combined = site / COMBINED_PAGE
+    combined.write_text(html, encoding="utf-8")
+    try:
+        text, _ = _citation_for("report", registry)
+        page = context.new_page()
+        page.goto(combined.resolve().as_uri(), wait_until="load")
+        _prepare(page, site, base, _CITATION_BOX.render(text=text, claims=[], version=me.version,
+                                                        commit=me.commit, date=me.date), prefixes)
+        target = out / Path(REPORT_PDF).name
+        _pdf(page, target, f"{me.title} · version {me.version}")
+        page.close()
+        return [Printed(target, "report", report_title(), text)]
+    finally:
+        combined.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
