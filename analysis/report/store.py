@@ -733,9 +733,10 @@ def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=pri
         log("book: error: the package, pins, config or data file names changed during the build")
         return 1
 
-    # 5. The strict Sphinx build; it finds every page in the cache and executes none.
-    jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    done = subprocess.run([str(jupyter_book), "build", str(source), "--path-output", str(output.resolve()), *STRICT])
+    # 5. The strict Sphinx build; it finds every page in the cache and executes none. Jupyter
+    #    Book's command line, with Sphinx reading and writing `jobs` pages at a time.
+    done = subprocess.run([sys.executable, "-m", "analysis.report.store", "sphinx", "--jobs", str(jobs), "--",
+                           "build", str(source), "--path-output", str(output.resolve()), *STRICT])
     if done.returncode != 0:
         return done.returncode
     cache = get_cache(str(build_dir / ".jupyter_cache"))
@@ -844,6 +845,21 @@ def _evaluate_and_execute(source: Path, build_dir: Path, report_dir: Path, finge
     return 0
 
 
+def jupyter_book_main(jobs: int, args: list[str]) -> None:
+    """``jupyter-book ARGS`` with Sphinx running ``jobs`` processes (its ``-j``; Jupyter Book 1's
+    command line has no such option and always passes 1 to ``build_sphinx``)."""
+    import jupyter_book.sphinx as jb_sphinx
+    from jupyter_book.cli.main import main as command_line
+
+    serial = jb_sphinx.build_sphinx
+
+    def build_sphinx(*a, **k):
+        return serial(*a, **{**k, "jobs": max(1, jobs)})
+
+    jb_sphinx.build_sphinx = build_sphinx
+    command_line(args=args, prog_name="jupyter-book")
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -855,7 +871,13 @@ def main(argv: list[str] | None = None) -> int:
     book.add_argument("--jobs", type=int, default=int(os.environ.get("REPORT_JOBS", os.cpu_count() or 1)))
     book.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: execute.timeout "
                       "of the book's _config.yml)")
+    sphinx = sub.add_parser("sphinx", help="jupyter-book ARGS with Sphinx running --jobs processes")
+    sphinx.add_argument("--jobs", type=int, default=1)
+    sphinx.add_argument("args", nargs=argparse.REMAINDER, help="the jupyter-book arguments, after --")
     args = parser.parse_args(argv)
+    if args.command == "sphinx":
+        jupyter_book_main(args.jobs, args.args[1:] if args.args[:1] == ["--"] else args.args)
+        return 0
     source = Path(args.source)
     timeout = args.timeout or configured_timeout(source)
     return build(source, Path(args.path_output or source), jobs=args.jobs, timeout=timeout,

@@ -192,8 +192,20 @@ def _write_downloads(app, exception) -> None:
     logger.info(f"metadata: {len(cite)} citation files and {len(data)} data files written into the site")
 
 
+def _before_writing(app, builder) -> None:
+    """Compute what every page's metadata needs once, in the main process, before any page is
+    written: with parallel writing, each worker would otherwise load the results again itself."""
+    from analysis.report.pdf import pdf_for_page  # noqa: F401 (imported once, before the workers fork)
+    from analysis.version import identity
+
+    identity()
+    _claim_pages()
+    _claims_by_page()
+
+
 def setup(app):
     app.add_config_value("report_pdf_links", False, "html")
+    app.connect("write-started", _before_writing)
     app.connect("config-inited", _set_base_url, priority=400)
     app.connect("html-page-context", _add_metadata, priority=900)
     app.connect("build-finished", _write_downloads)

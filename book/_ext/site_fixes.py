@@ -9,6 +9,12 @@ would report.
   finding in numbers (the numbers glued from the package), so the image's alt text is that
   caption's text: one text, computed, never typed twice. An image without a caption and without
   alt text fails the build (a figure must say what it shows).
+- Two extensions Jupyter Book always loads do not declare whether they are safe for parallel
+  reading, so Sphinx reads every page serially. Both are: sphinx-multitoc-numbering only
+  replaces how section numbers are assigned, which Sphinx does in the main process after
+  reading; sphinx-jupyterbook-latex adds per-document transforms that keep no state between
+  documents. They are declared safe here (the build test compares a parallel build with a
+  serial one, byte for byte).
 """
 
 from docutils import nodes
@@ -48,7 +54,19 @@ def _alt_from_captions(app, doctree):
             logger.warning("image without alt text or caption: %s", image.get("uri"), location=image)
 
 
+#: Extensions read as parallel-safe although they do not say so (see the module docstring).
+PARALLEL_READ_SAFE = ("sphinx_multitoc_numbering", "sphinx_jupyterbook_latex")
+
+
+def _declare_parallel_read_safe(app):
+    for name in PARALLEL_READ_SAFE:
+        extension = app.extensions.get(name)
+        if extension is not None and extension.parallel_read_safe is None:
+            extension.parallel_read_safe = True
+
+
 def setup(app):
+    app.connect("builder-inited", _declare_parallel_read_safe)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("doctree-read", _alt_from_captions)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
