@@ -473,14 +473,20 @@ class Store:
         """``{"order": [claim ids in reading order], "results": {id: ClaimResult}}`` of one group."""
         return self.computed(f"group-{name}", lambda: _evaluate_group_payload(name))
 
+    def value(self, name: str):
+        """One of the ``DERIVED`` values (computed once per build like the groups, read by pages)."""
+        return self.computed(name, _derived(name))
+
     def precompute(self, jobs: int = 2) -> dict[str, float]:
-        """Evaluate every group not stored for these inputs, ``jobs`` at a time in forked processes
-        (each starts with the package's caches empty); returns seconds per evaluated group."""
+        """Evaluate every group and ``DERIVED`` value not stored for these inputs, ``jobs`` at a
+        time in forked processes (each starts with the package's caches empty); returns seconds
+        per evaluated group."""
         missing = [n for n in self.group_names() if self.entry(f"group-{n}") is None]
+        derived = [n for n in DERIVED if self.entry(n) is None]
         # the input validation `verify` starts with is stored here too, beside the groups, so the
         # first `verify` after a build reads it instead of re-validating every file
         validate = self.entry(VALIDATION) is None
-        tasks = missing + ([VALIDATION] if validate else [])
+        tasks = missing + derived + ([VALIDATION] if validate else [])
         if len(tasks) > 1 and jobs > 1 and hasattr(os, "fork"):
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -491,10 +497,13 @@ class Store:
 
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
                 for name, value, inputs, secs in pool.map(_evaluate_in_child, tasks):
-                    self.save(name if name == VALIDATION else f"group-{name}", value, inputs, secs)
+                    self.save(name if name == VALIDATION or name in DERIVED else f"group-{name}", value, inputs,
+                              secs)
         else:
             for name in missing:
                 self.group(name)
+            for name in derived:
+                self.value(name)
             if validate:
                 self.validation(_validation_lines)
         return {n: self.entry(f"group-{n}")["seconds"] for n in missing}
@@ -545,11 +554,29 @@ def _validation_lines() -> list[str]:
     return [str(p) for p in validate_errors()]
 
 
+#: Values a page shows that take more than a moment to compute, computed once per build beside
+#: the claim groups (``precompute``) and read by the page (``Store.value``): name -> the function,
+#: as "module:function" (imported only when it is computed).
+DERIVED = {"metafor-agreement": "analysis.report.pages.methods_meta_analysis:agreement"}
+
+
+def _derived(name: str):
+    import importlib
+
+    module, function = DERIVED[name].split(":")
+    return getattr(importlib.import_module(module), function)
+
+
 def _evaluate_in_child(name: str):
     _clear_package_caches()
     start = time.perf_counter()
     with recording() as reads:
-        value = _validation_lines() if name == VALIDATION else _evaluate_group_payload(name)
+        if name == VALIDATION:
+            value = _validation_lines()
+        elif name in DERIVED:
+            value = _derived(name)()
+        else:
+            value = _evaluate_group_payload(name)
     return name, value, reads.digests(), time.perf_counter() - start
 
 

@@ -61,6 +61,22 @@ def agreement_table(table: pd.DataFrame) -> pd.DataFrame:
     return values
 
 
+def agreement() -> dict:
+    """The comparison with the pinned fixtures, for the store (``analysis.report.store.DERIVED``):
+    ``{"differences": differences(ref), "values": page_values(ref, differences)}``. It pools every
+    fixture case again (about 540 fits), so the build computes it once, beside the claim groups."""
+    ref = reference()
+    table = differences(ref)
+    return {"differences": table, "values": page_values(ref, table)}
+
+
+def stored_agreement() -> dict:
+    """``agreement()`` for this build's inputs, from the store (computed there if missing)."""
+    from analysis.report.store import default_store
+
+    return default_store().value("metafor-agreement")
+
+
 def page_values(ref: dict, table: pd.DataFrame) -> dict:
     """Versions, counts and the largest differences the page states."""
     from analysis.stats.glmm import _agq_deviance
