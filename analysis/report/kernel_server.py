@@ -110,6 +110,7 @@ def _become_kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:
 
 
 def serve(path: str) -> None:
+    parent = os.getppid()  # the build; read first, before the imports (it may be killed during them)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path + ".tmp")
     listener.listen(64)
@@ -121,9 +122,15 @@ def serve(path: str) -> None:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    listener.settimeout(1.0)
     children: set[int] = set()
     while True:
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:  # the build that started this server was killed: nothing to serve
+            if os.getppid() != parent:
+                sys.exit(0)
+            continue
         try:
             request, fds = _receive(conn)
         except (OSError, ValueError, ConnectionError):

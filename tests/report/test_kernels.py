@@ -126,3 +126,27 @@ def test_a_killed_launcher_takes_its_kernel_with_it(server, monkeypatch):
     assert not alive(pid)
     manager.cleanup_resources()
 
+
+
+def test_the_server_ends_when_the_build_that_started_it_is_killed(tmp_path):
+    """A build killed with SIGKILL cannot stop its kernel server: the server notices that its
+    parent is gone (within about a second) and exits instead of waiting for ever."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "kernels.sock"
+    build = subprocess.Popen([sys.executable, "-c", "import subprocess, sys, time; "
+                              f"server = subprocess.Popen([sys.executable, {str(kernels.SERVER)!r}, {str(path)!r}]); "
+                              "print(server.pid, flush=True); time.sleep(120)"],
+                             stdout=subprocess.PIPE, text=True)
+    server = int(build.stdout.readline())
+    deadline = time.monotonic() + 30
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert path.exists() and alive(server)
+    build.kill()
+    build.wait()
+    deadline = time.monotonic() + 20
+    while alive(server) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(server)
