@@ -23,6 +23,7 @@ import sys
 
 
 def main(argv: list[str]) -> int:
+    parent = os.getppid()
     path, kernel_args = argv[0], argv[1:]
     request = json.dumps({"argv": kernel_args, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -53,10 +54,14 @@ def main(argv: list[str]) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(signum, forward)
-    while True:  # the server closes the connection when the kernel has exited
+    conn.settimeout(1.0)
+    while True:  # the kernel's end closes the connection
         try:
             if not conn.recv(64):
                 return 0
+        except TimeoutError:  # the process that started this kernel died: end it (as ipykernel's
+            if os.getppid() != parent:  # parent poller would end a fresh kernel)
+                return 1
         except InterruptedError:
             continue
 

@@ -89,8 +89,11 @@ def _become_kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:
 
         from ipykernel import kernelapp
 
+        argv = list(request["argv"])
+        if os.environ.get("JPY_PARENT_PID"):  # read by ipykernel when it was imported (here: 0)
+            argv.append(f"--IPKernelApp.parent_handle={int(os.environ['JPY_PARENT_PID'])}")
         sys.argv = [find_spec("ipykernel_launcher").origin, *request["argv"]]
-        kernelapp.IPKernelApp.launch_instance(argv=request["argv"])
+        kernelapp.IPKernelApp.launch_instance(argv=argv)
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
