@@ -747,15 +747,7 @@ def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=pri
     snapshot = data_snapshot()
     own_book = source == ROOT.resolve()
 
-    # The kernel server imports the pages' libraries while the claims are evaluated.
-    with contextlib.ExitStack() as running:
-        server = None
-        if os.environ.get("REPORT_WARM_KERNELS", "1") != "0":
-            from analysis.report.kernels import kernel_server
-
-            server = running.enter_context(kernel_server(report_dir, log=log)).get("REPORT_KERNEL_SERVER")
-        status = _evaluate_and_execute(source, build_dir, report_dir, fingerprint, snapshot, own_book, jobs, timeout,
-                                       server, log)
+    status = _evaluate_and_execute(source, build_dir, report_dir, fingerprint, snapshot, own_book, jobs, timeout, log)
     if status:
         return status
     if build_fingerprint() != fingerprint:
@@ -786,20 +778,23 @@ def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=pri
 
 
 def _evaluate_and_execute(source: Path, build_dir: Path, report_dir: Path, fingerprint: str, snapshot: dict,
-                          own_book: bool, jobs: int, timeout: int, server: str | None, log) -> int:
-    """Steps 2-4 of ``build``: evaluate the claims, find the out-of-date pages and execute them
-    (in kernels forked from ``server`` when there is one). 0 when every page is ready for Sphinx."""
+                          own_book: bool, jobs: int, timeout: int, log) -> int:
+    """Steps 2-4 of ``build``: find the out-of-date pages, evaluate the claims and execute the
+    pages (in warm kernels when there are more pages than jobs). 0 when every page is ready for
+    Sphinx."""
+    with contextlib.ExitStack() as running:
+        return _find_evaluate_execute(source, build_dir, report_dir, fingerprint, snapshot, own_book, jobs, timeout,
+                                      log, running)
+
+
+def _find_evaluate_execute(source, build_dir, report_dir, fingerprint, snapshot, own_book, jobs, timeout, log,
+                           running) -> int:
     import nbformat
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
-    # 2. Claim results, once per build, before any page asks for them.
-    store = Store(store_dir(), fingerprint)
-    if own_book:
-        evaluated = store.precompute(jobs=jobs)
-        log(f"book: claim results: {', '.join(f'{k} {v:.1f} s' for k, v in evaluated.items()) or 'all stored'}")
-
-    # 3. Which pages' cached executions are still valid for these inputs.
+    # 2. Which pages' cached executions are still valid for these inputs (a page records the
+    #    inputs of the results it showed, never the stored results themselves).
     cache = get_cache(str(build_dir / ".jupyter_cache"))
     drop_untracked(cache)
     pages = notebook_pages(source)
@@ -821,6 +816,20 @@ def _evaluate_and_execute(source: Path, build_dir: Path, report_dir: Path, finge
             (build_dir / ".doctrees" / f"{docname}.doctree").unlink(missing_ok=True)
     log(f"book: {len(stale)} of {len(pages)} pages to execute"
         + (f" ({', '.join(d for d, _, _ in stale)})" if stale else "; every page re-used"))
+
+    # The kernel server imports the pages' libraries while the claims are evaluated: worth its
+    # start (about 3 s of imports) only when some worker executes more than one page.
+    server = None
+    if len(stale) > max(1, jobs) and os.environ.get("REPORT_WARM_KERNELS", "1") != "0":
+        from analysis.report.kernels import kernel_server
+
+        server = running.enter_context(kernel_server(report_dir, log=log)).get("REPORT_KERNEL_SERVER")
+
+    # 3. Claim results, once per build, before any page asks for them.
+    store = Store(store_dir(), fingerprint)
+    if own_book:
+        evaluated = store.precompute(jobs=jobs)
+        log(f"book: claim results: {', '.join(f'{k} {v:.1f} s' for k, v in evaluated.items()) or 'all stored'}")
 
     # 4. Execute them, `jobs` at a time, longest first.
     failures, violations = [], []

@@ -199,8 +199,8 @@ def _before_writing(app, builder) -> None:
     from analysis.version import identity
 
     identity()
-    _claim_pages()
-    _claims_by_page()
+    if _claim_pages() & set(builder.env.found_docs):  # a book without claim pages needs no results
+        _claims_by_page()
 
 
 def setup(app):
