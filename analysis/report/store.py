@@ -28,9 +28,11 @@ Three parts, used in this order by ``python -m analysis.report.store build``:
    ``verify`` show identical numbers.
 
 ``build`` then executes the notebooks whose records are missing or out of date, two at a time
-(``--jobs``), fills jupyter-cache with the executed notebooks (each record carries the inputs it
-read), makes Sphinx re-read exactly those pages (their doctrees are removed) and runs the strict
-``jupyter-book build``; Sphinx itself executes nothing. After Sphinx succeeds it writes the
+(``--jobs``; in kernels forked from ``analysis.report.kernels``' warm server when there are more
+pages than jobs), fills jupyter-cache with the executed notebooks (each record carries the inputs
+it read), makes Sphinx re-read exactly those pages (their doctrees are removed) and runs the
+strict ``jupyter-book build`` with Sphinx using the same number of processes; Sphinx itself
+executes nothing. After Sphinx succeeds it writes the
 ledger JSON/CSV into the site's ``_static/`` (never into the source tree).
 
 References: PEP 578 (audit hooks); jupyter-cache (https://jupyter-cache.readthedocs.io);
