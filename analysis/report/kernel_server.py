@@ -52,13 +52,18 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
 
 
 def _same_interpreter_setup(env: dict) -> bool:
-    """Whether a fresh kernel with this environment would search modules where the server does
-    and choose matplotlib's backend as the server did (both fixed when the server started)."""
-    return (env.get("PYTHONPATH", "") == _STARTED_WITH["PYTHONPATH"]
+    """Whether a fresh kernel with this environment would start as the server did: the same
+    ``PYTHON*`` settings (module path, hash seed, warnings, bytecode, ...) and the same choice of
+    matplotlib backend (all fixed when the server started)."""
+    return (_python_settings(env) == _STARTED_WITH
             and env.get("MPLBACKEND", "module://matplotlib_inline.backend_inline") == os.environ["MPLBACKEND"])
 
 
-_STARTED_WITH = {"PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+def _python_settings(env) -> dict:
+    return {k: v for k, v in env.items() if k.startswith("PYTHON")}
+
+
+_STARTED_WITH = _python_settings(os.environ)
 
 
 def _become_kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:

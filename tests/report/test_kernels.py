@@ -20,6 +20,7 @@ from nbclient import NotebookClient
 from analysis.report import kernels
 
 CELLS = [
+    "import sys\n'pandas' in sys.modules",  # the one difference: the server preloaded pandas
     "import os, sys\nprint(os.environ['PAGE_VALUE'], os.path.basename(os.getcwd()))",
     "sys.path, 'analysis' in sys.modules, sys.argv[0]",
     "import matplotlib.pyplot as plt\nfig, ax = plt.subplots(figsize=(2, 1))\nax.plot([0, 1], [1, 0])",
@@ -65,6 +66,9 @@ def server(tmp_path_factory):
 def test_a_forked_kernel_shows_what_a_fresh_kernel_shows(tmp_path, server, monkeypatch):
     fresh = run(tmp_path, None, monkeypatch)
     forked = run(tmp_path, server, monkeypatch)
+    # the forked kernel really came from the server (a fallback to a fresh kernel would not have it)
+    assert [r[0]["data"]["text/plain"] for r in (fresh[0], forked[0])] == ["False", "True"]
+    fresh, forked = fresh[1:], forked[1:]
     assert forked == fresh
     assert fresh[0][0]["text"] == "from-the-build page\n"  # the environment and directory it was given
     assert "False" in fresh[1][0]["data"]["text/plain"]  # the package is never preloaded
@@ -85,7 +89,8 @@ def test_the_manager_launches_through_the_server_only_when_there_is_one(monkeypa
 
 def test_without_a_server_the_launcher_starts_a_fresh_kernel(tmp_path, monkeypatch):
     outputs = run(tmp_path, str(tmp_path / "no-such-server.sock"), monkeypatch)
-    assert outputs[0][0]["text"] == "from-the-build page\n"
+    assert outputs[0][0]["data"]["text/plain"] == "False"  # fresh: nothing preloaded
+    assert outputs[1][0]["text"] == "from-the-build page\n"
 
 
 def alive(pid: int) -> bool:
