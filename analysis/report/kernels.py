@@ -5,7 +5,8 @@ A fresh ipykernel plus numpy, pandas, scipy.stats, matplotlib, pandera, pydantic
 costs about 3 s of CPU per page before the page's first line runs, and the pages' own work is
 often less than that. The build (``analysis.report.store.build``) starts one server per build::
 
-    with kernel_server(directory) as env:   # env: {"REPORT_KERNEL_SERVER": socket path}
+    with kernel_server(directory) as socket_path:   # None: the server did not start
+        ... (REPORT_KERNEL_SERVER=socket_path in the executing process)
         ... NotebookClient(nb, kernel_manager_class=ForkedKernelManager, ...)
 
 The server binds a Unix socket, imports the libraries (third-party only: never this package,
@@ -34,6 +35,7 @@ ENV = "REPORT_KERNEL_SERVER"
 LAUNCHER = Path(__file__).with_name("kernel_launcher.py")
 SERVER = Path(__file__).with_name("kernel_server.py")
 
+
 class ThroughServer:
     """Mixin for a jupyter_client kernel manager: launch through the kernel server when there is one."""
 
@@ -51,22 +53,21 @@ class ForkedKernelManager(ThroughServer, AsyncKernelManager):
 
 @contextlib.contextmanager
 def kernel_server(directory: Path, log=print):
-    """Run a kernel server for the duration of the block; yields the environment that points
-    ``ForkedKernelManager`` at it (empty when the server did not come up: ordinary kernels)."""
+    """Run a kernel server for the duration of the block; yields its socket's path, for
+    ``REPORT_KERNEL_SERVER`` (None when the server did not come up: ordinary kernels)."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "kernels.sock"
     path.unlink(missing_ok=True)
-    server = subprocess.Popen([sys.executable, str(SERVER), str(path)],
-                              stdin=subprocess.DEVNULL)
+    server = subprocess.Popen([sys.executable, str(SERVER), str(path)], stdin=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while not path.exists() and server.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     try:
         if path.exists() and server.poll() is None:
-            yield {ENV: str(path)}
+            yield str(path)
         else:
             log("book: warning: the kernel server did not start; every page starts its own kernel")
-            yield {}
+            yield None
     finally:
         server.terminate()
         try:

@@ -488,7 +488,7 @@ class Store:
         # the input validation `verify` starts with is stored here too, beside the groups, so the
         # first `verify` after a build reads it instead of re-validating every file
         validate = self.entry(VALIDATION) is None
-        tasks = missing + derived + ([VALIDATION] if validate else [])
+        tasks = [f"group-{n}" for n in missing] + derived + ([VALIDATION] if validate else [])  # entry names
         if len(tasks) > 1 and jobs > 1 and hasattr(os, "fork"):
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -499,8 +499,7 @@ class Store:
 
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
                 for name, value, inputs, secs in pool.map(_evaluate_in_child, tasks):
-                    self.save(name if name == VALIDATION or name in DERIVED else f"group-{name}", value, inputs,
-                              secs)
+                    self.save(name, value, inputs, secs)
         else:
             for name in missing:
                 self.group(name)
@@ -570,6 +569,8 @@ def _derived(name: str):
 
 
 def _evaluate_in_child(name: str):
+    """The value of one store entry (``group-<name>``, a ``DERIVED`` name or ``VALIDATION``), what
+    computing it read, and how long it took (in a forked worker of ``Store.precompute``)."""
     _clear_package_caches()
     start = time.perf_counter()
     with recording() as reads:
@@ -578,7 +579,7 @@ def _evaluate_in_child(name: str):
         elif name in DERIVED:
             value = _derived(name)()
         else:
-            value = _evaluate_group_payload(name)
+            value = _evaluate_group_payload(name.removeprefix("group-"))
     return name, value, reads.digests(), time.perf_counter() - start
 
 
@@ -749,7 +750,9 @@ def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=pri
     snapshot = data_snapshot()
     own_book = source == ROOT.resolve()
 
-    status = _evaluate_and_execute(source, build_dir, report_dir, fingerprint, snapshot, own_book, jobs, timeout, log)
+    with contextlib.ExitStack() as running:  # the kernel server, when one is started, ends with the block
+        status = _evaluate_and_execute(source, build_dir, report_dir, fingerprint, snapshot, own_book, jobs,
+                                       timeout, log, running)
     if status:
         return status
     if build_fingerprint() != fingerprint:
@@ -780,17 +783,10 @@ def build(source: Path, output: Path, jobs: int = 2, timeout: int = 300, log=pri
 
 
 def _evaluate_and_execute(source: Path, build_dir: Path, report_dir: Path, fingerprint: str, snapshot: dict,
-                          own_book: bool, jobs: int, timeout: int, log) -> int:
+                          own_book: bool, jobs: int, timeout: int, log, running: contextlib.ExitStack) -> int:
     """Steps 2-4 of ``build``: find the out-of-date pages, evaluate the claims and execute the
-    pages (in warm kernels when there are more pages than jobs). 0 when every page is ready for
-    Sphinx."""
-    with contextlib.ExitStack() as running:
-        return _find_evaluate_execute(source, build_dir, report_dir, fingerprint, snapshot, own_book, jobs, timeout,
-                                      log, running)
-
-
-def _find_evaluate_execute(source, build_dir, report_dir, fingerprint, snapshot, own_book, jobs, timeout, log,
-                           running) -> int:
+    pages (in warm kernels when there are more pages than jobs; the kernel server is entered into
+    ``running``). 0 when every page is ready for Sphinx."""
     import nbformat
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
@@ -825,7 +821,7 @@ def _find_evaluate_execute(source, build_dir, report_dir, fingerprint, snapshot,
     if len(stale) > max(1, jobs) and os.environ.get("REPORT_WARM_KERNELS", "1") != "0":
         from analysis.report.kernels import kernel_server
 
-        server = running.enter_context(kernel_server(report_dir, log=log)).get("REPORT_KERNEL_SERVER")
+        server = running.enter_context(kernel_server(report_dir, log=log))
 
     # 3. Claim results, once per build, before any page asks for them.
     store = Store(store_dir(), fingerprint)

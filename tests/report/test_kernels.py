@@ -9,6 +9,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -58,9 +60,9 @@ def run(tmp_path: Path, server: str | None, monkeypatch) -> list:
 def server(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PYTHONPATH", str(ROOT))  # as the build runs it: the kernels' module path
-        with kernels.kernel_server(tmp_path_factory.mktemp("server"), log=lambda line: None) as env:
-            assert env, "the kernel server did not start"
-            yield env[kernels.ENV]
+        with kernels.kernel_server(tmp_path_factory.mktemp("server"), log=lambda line: None) as path:
+            assert path, "the kernel server did not start"
+            yield path
 
 
 def test_a_forked_kernel_shows_what_a_fresh_kernel_shows(tmp_path, server, monkeypatch):
@@ -102,6 +104,13 @@ def alive(pid: int) -> bool:
         return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def ends_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not alive(pid)
+
+
 def test_a_killed_launcher_takes_its_kernel_with_it(server, monkeypatch):
     from jupyter_client.manager import KernelManager
 
@@ -125,20 +134,13 @@ def test_a_killed_launcher_takes_its_kernel_with_it(server, monkeypatch):
     pid = int(next(m["content"]["text"] for m in found if m["msg_type"] == "stream"))
     assert pid != manager.provisioner.process.pid and alive(pid)
     os.kill(manager.provisioner.process.pid, signal.SIGKILL)
-    deadline = time.monotonic() + 20
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not alive(pid)
+    assert ends_within(pid, 20)
     manager.cleanup_resources()
-
 
 
 def test_the_server_ends_when_the_build_that_started_it_is_killed(tmp_path):
     """A build killed with SIGKILL cannot stop its kernel server: the server notices that its
     parent is gone (within about a second) and exits instead of waiting for ever."""
-    import subprocess
-    import sys
-
     path = tmp_path / "kernels.sock"
     build = subprocess.Popen([sys.executable, "-c", "import subprocess, sys, time; "
                               f"server = subprocess.Popen([sys.executable, {str(kernels.SERVER)!r}, {str(path)!r}]); "
@@ -151,7 +153,4 @@ def test_the_server_ends_when_the_build_that_started_it_is_killed(tmp_path):
     assert path.exists() and alive(server)
     build.kill()
     build.wait()
-    deadline = time.monotonic() + 20
-    while alive(server) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not alive(server)
+    assert ends_within(server, 20)
