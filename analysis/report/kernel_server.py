@@ -80,8 +80,9 @@ def _become_kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
-        # sys.path stays the server's: with -P it is what ipykernel_launcher leaves of a fresh
-        # interpreter's (it drops the working directory, and IPython adds '' back itself).
+        # sys.path stays the server's: without its own folder (dropped at the top of this file)
+        # it is what ipykernel_launcher leaves of a fresh interpreter's (it drops the working
+        # directory; IPython adds '' back itself).
 
         def watch() -> None:  # the launcher died (killed by jupyter_client): so does the kernel
             with contextlib.suppress(OSError):
@@ -144,23 +145,19 @@ def serve(path: str) -> None:
         except (OSError, ValueError, ConnectionError):
             conn.close()
             continue
-        if not _same_interpreter_setup(request["env"]):
-            for fd in fds:
-                os.close(fd)
-            with contextlib.suppress(OSError):
-                conn.sendall(b"fresh\n")
-            conn.close()
-            continue
-        pid = os.fork()
-        if pid == 0:
-            listener.close()
-            _become_kernel(conn, request, fds)
+        reply = b"fresh\n"  # the launcher then starts an ordinary kernel
+        if _same_interpreter_setup(request["env"]):
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                _become_kernel(conn, request, fds)
+            children.add(pid)
+            reply = f"{pid}\n".encode()
         for fd in fds:
             os.close(fd)
         with contextlib.suppress(OSError):
-            conn.sendall(f"{pid}\n".encode())
+            conn.sendall(reply)
         conn.close()
-        children.add(pid)
         for child in list(children):  # reap the kernels that have exited
             with contextlib.suppress(ChildProcessError):
                 if os.waitpid(child, os.WNOHANG)[0]:
