@@ -278,15 +278,17 @@ def print_site(site: Path | str, out: Path | str | None = None, registry=None) -
     from concurrent.futures import ThreadPoolExecutor
 
     from analysis.inputs.files import load_claims
+    from analysis.version import base_url, identity
 
     site = Path(site)
     out = Path(out) if out is not None else site / PDF_DIR
     registry = registry if registry is not None else load_claims()
     pages = [p for p in toc_pages() if (site / f"{p}.html").exists()]
     claim_pages = [p for p in pages if p.startswith(CLAIM_PAGES)]
+    base, me = base_url(), identity()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        claims = pool.submit(_in_browser, _print_claim_pages, site, out, registry, claim_pages)
-        report = pool.submit(_in_browser, _print_report, site, out, registry, pages)
+        claims = pool.submit(_in_browser, _print_claim_pages, site, out, registry, base, me, claim_pages)
+        report = pool.submit(_in_browser, _print_report, site, out, registry, base, me, pages)
         return claims.result() + report.result()
 
 
@@ -306,10 +308,8 @@ def _in_browser(job, *args) -> list[Printed]:
             browser.close()
 
 
-def _print_claim_pages(context, site: Path, out: Path, registry, claim_pages: list[str]) -> list[Printed]:
-    from analysis.version import base_url, identity
-
-    base, me = base_url(), identity()
+def _print_claim_pages(context, site: Path, out: Path, registry, base: str, me, claim_pages: list[str]
+                       ) -> list[Printed]:
     printed = []
     for pagename in claim_pages:
         text, claims = _citation_for(pagename, registry)
@@ -325,10 +325,9 @@ def _print_claim_pages(context, site: Path, out: Path, registry, claim_pages: li
     return printed
 
 
-def _print_report(context, site: Path, out: Path, registry, pages: list[str]) -> list[Printed]:
-    from analysis.version import base_url, identity, report_title
+def _print_report(context, site: Path, out: Path, registry, base: str, me, pages: list[str]) -> list[Printed]:
+    from analysis.version import report_title
 
-    base, me = base_url(), identity()
     html, prefixes = _combined_document(site, pages)
     combined = site / COMBINED_PAGE
     combined.write_text(html, encoding="utf-8")
