@@ -111,6 +111,11 @@ BOTTOM_LINE = """(sel) => {
 }"""
 
 
+def screenshot_path(rel: str, width: int) -> Path:
+    """Where a page's first-screen screenshot at one width goes ('book/intro.html' -> book__intro-390.png)."""
+    return SCREENSHOTS / (rel.replace("/", "__").removesuffix(".html") + f"-{width}.png")
+
+
 def _visit_pages(server: str, pages: list[str], claim_anchors: dict, device: str, redirect: bool) -> dict:
     """Visit ``pages`` at one width in a browser of its own (one Playwright per thread, as the sync
     API requires); with ``redirect``, also the site root."""
@@ -132,8 +137,7 @@ def _visit_pages(server: str, pages: list[str], claim_anchors: dict, device: str
             page.goto(server + rel, wait_until="load")
             page.wait_for_timeout(150)
             # the first screen, as a reader opening the page sees it (before anything scrolls)
-            page.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "__").removesuffix(".html") + f"-{width}.png")),
-                            full_page=False)
+            page.screenshot(path=str(screenshot_path(rel, width)), full_page=False)
             images = page.eval_on_selector_all(
                 "main img", "els => els.map(e => ({src: e.getAttribute('src'), alt: e.getAttribute('alt') || '', "
                             "ok: e.complete && e.naturalWidth > 0, "
@@ -221,7 +225,7 @@ def test_every_page_was_visited_and_screenshotted(visits):
     assert visits[("desktop", "index.html")]["url"].endswith("/book/intro.html"), "the site root opens the introduction"
     for device, (width, _) in WIDTHS.items():
         for rel in _pages(visits, device):
-            assert (SCREENSHOTS / (rel.replace("/", "__").removesuffix(".html") + f"-{width}.png")).exists()
+            assert screenshot_path(rel, width).exists()
 
 
 def test_no_console_errors(visits):
