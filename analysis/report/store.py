@@ -481,8 +481,8 @@ class Store:
 
     def precompute(self, jobs: int = 2) -> dict[str, float]:
         """Evaluate every group and ``DERIVED`` value not stored for these inputs, ``jobs`` at a
-        time in forked processes (each starts with the package's caches empty); returns seconds
-        per evaluated group."""
+        time in forked processes (each starts with the package's caches empty), then the ledger;
+        returns seconds per evaluated group."""
         missing = [n for n in self.group_names() if self.entry(f"group-{n}") is None]
         derived = [n for n in DERIVED if self.entry(n) is None]
         # the input validation `verify` starts with is stored here too, beside the groups, so the
@@ -507,6 +507,9 @@ class Store:
                 self.value(name)
             if validate:
                 self.validation(_validation_lines)
+        # the published ledger too, here where the results are in memory: Sphinx's metadata (the
+        # ClaimReview of each claim page) and the site's ledger.json read it as JSON
+        self.ledger_files()
         return {n: self.entry(f"group-{n}")["seconds"] for n in missing}
 
     def ledger_files(self) -> dict[str, str]:

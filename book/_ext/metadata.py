@@ -71,23 +71,14 @@ def _claim_pages() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _claims_by_page() -> dict[str, list[dict]]:
-    """The ledger rows grouped by the page that analyses them ('book/claims/e1910'). Read from
-    the results stored for this build when the store exists, else evaluated once here."""
-    from analysis.inputs.files import load_claims
-    from analysis.report.ledger import build_ledger
+    """The ledger rows grouped by the page that analyses them ('book/claims/e1910'): the
+    published ledger (``ledger.json``) the build stored beside the results, the same document
+    ``verify --json`` prints and ``_static/ledger.json`` holds. Reading that JSON needs neither
+    the results' classes nor the libraries they import (unpickling them cost Sphinx 2 s)."""
+    from analysis.report.store import ledger
 
-    claims = load_claims()
-    try:
-        from analysis.report.store import results  # computed once per build
-
-        found = results()
-        found = list(found.values()) if isinstance(found, dict) else found
-    except ImportError:
-        from analysis.claims import evaluate_all
-
-        found = evaluate_all(claims)
     out: dict[str, list[dict]] = {}
-    for row in build_ledger(found, claims)["claims"]:
+    for row in ledger()["claims"]:
         out.setdefault(row["page"].split(".html#")[0], []).append(row)
     return out
 
