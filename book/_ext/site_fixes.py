@@ -15,14 +15,7 @@ would report.
   reading; sphinx-jupyterbook-latex adds per-document transforms that keep no state between
   documents. They are declared safe here (the build test compares a parallel build with a
   serial one, byte for byte).
-- sphinxcontrib-bibtex formats the bibliography's entries once per build and each citation again
-  where it is resolved; pybtex decodes every name and field from LaTeX anew each time (latexcodec,
-  about 1 s of a build for the same few hundred strings). The decoding of a string is a pure
-  function of the string, so it is remembered; what pybtex builds from it is built as before.
 """
-
-import codecs
-from functools import cache
 
 from docutils import nodes
 from sphinx.util import logging
@@ -72,32 +65,7 @@ def _declare_parallel_read_safe(app):
             extension.parallel_read_safe = True
 
 
-@cache
-def _decoded_latex(latex: str) -> str:
-    return codecs.decode(latex, "ulatex")
-
-
-def _remember_latex_decoding() -> None:
-    """``pybtex.richtext.Text.from_latex`` with the decoding remembered (see the module docstring)."""
-    import latexcodec  # noqa: F401 (registers the "ulatex" codec)
-    from pybtex import richtext
-    from pybtex.markup import LaTeXParser
-
-    original = richtext.Text.from_latex.__func__
-    if getattr(original, "remembers_decoding", False):
-        return
-
-    def from_latex(cls, latex):
-        if not isinstance(latex, str):
-            return original(cls, latex)
-        return LaTeXParser(_decoded_latex(latex)).parse()
-
-    from_latex.remembers_decoding = True
-    richtext.Text.from_latex = classmethod(from_latex)
-
-
 def setup(app):
-    _remember_latex_decoding()
     app.connect("builder-inited", _declare_parallel_read_safe)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("doctree-read", _alt_from_captions)
