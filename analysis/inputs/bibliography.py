@@ -15,9 +15,9 @@ from analysis.inputs import paths
 
 @lru_cache(maxsize=4)
 def _entries(path: str) -> dict:
-    from pybtex.database import parse_file
+    from analysis.inputs.files import parsed_bibliography
 
-    return dict(parse_file(path).entries)
+    return dict(parsed_bibliography(path).entries)
 
 
 def _plain(text: str) -> str:

@@ -277,7 +277,7 @@ def error_at(path: Path | str, doc: Any, loc: tuple, problem: str, item_prefix: 
 
 # --------------------------------------------------------------------------- bibliography, table of contents
 @lru_cache(maxsize=8)
-def _bib_keys(path: str, size: int, mtime: int) -> frozenset[str]:
+def _bibliography(path: str, size: int, mtime: int):
     from pybtex.database.input import bibtex
     from pybtex.errors import set_strict_mode
     from pybtex.exceptions import PybtexError
@@ -298,7 +298,7 @@ def _bib_keys(path: str, size: int, mtime: int) -> frozenset[str]:
         key = re.search(r"entry:?\s*(\S+)", message)
         line = _line_of_key(text, key.group(1)) if key else None
         raise DataError(path, line, "bibtex", message) from None
-    return frozenset(data.entries.keys())
+    return data
 
 
 def _line_of_key(text: str, key: str) -> int | None:
@@ -307,15 +307,22 @@ def _line_of_key(text: str, key: str) -> int | None:
     return text.count("\n", 0, found[-1].start()) + 1 if found else None
 
 
-def bib_keys(path: Path | str = paths.BIBLIOGRAPHY) -> set[str]:
-    """The citation keys of a BibTeX file, parsed by pybtex (a syntax error names its line)."""
+def parsed_bibliography(path: Path | str = paths.BIBLIOGRAPHY):
+    """A BibTeX file parsed by pybtex in strict mode (its ``BibliographyData``; a syntax error
+    names its line), parsed once while the file keeps its size and modification time: the
+    registry's citation keys and the pages' reference labels read the same parse."""
     path = Path(path)
     try:
         stat = path.stat()
     except OSError:
         read_text(path, "the bibliography")  # raises the one-line "not found"
         raise
-    return set(_bib_keys(str(path), stat.st_size, stat.st_mtime_ns))
+    return _bibliography(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def bib_keys(path: Path | str = paths.BIBLIOGRAPHY) -> set[str]:
+    """The citation keys of a BibTeX file, parsed by pybtex (a syntax error names its line)."""
+    return set(parsed_bibliography(path).entries.keys())
 
 
 def toc_pages(path: Path | str = paths.TOC) -> set[str]:

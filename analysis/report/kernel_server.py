@@ -29,8 +29,10 @@ import threading  # noqa: E402
 PRELOAD = (
     "numpy", "pandas", "scipy.special", "scipy.stats", "scipy.optimize", "statsmodels.api",
     "statsmodels.stats.proportion", "matplotlib", "matplotlib.pyplot", "matplotlib.patches",
-    "matplotlib.transforms", "PIL.Image", "pandera.pandas", "pydantic", "pybtex.database", "latexcodec",
-    "jinja2", "markupsafe", "yaml", "nbformat", "docutils.core", "myst_nb.ext.glue", "IPython",
+    "matplotlib.transforms", "PIL.Image", "PIL.PngImagePlugin", "PIL.BmpImagePlugin", "PIL.GifImagePlugin",
+    "PIL.JpegImagePlugin", "PIL.PpmImagePlugin", "pandas.io.formats.style", "pandera.pandas",
+    "pandera.backends.pandas.register", "pydantic", "pybtex.database", "pybtex.database.input.bibtex",
+    "latexcodec", "jinja2", "markupsafe", "yaml", "nbformat", "docutils.core", "myst_nb.ext.glue", "IPython",
     "ipykernel.kernelapp", "ipykernel.ipkernel", "zmq", "tornado.ioloop",
 )
 # Not matplotlib_inline.backend_inline: importing it inside the kernel is what hooks the inline
