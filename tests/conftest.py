@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -57,16 +58,22 @@ _COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", "__pycache__", ".pytest
 os.environ.setdefault("REPORT_STORE", tempfile.mkdtemp(prefix="report-test-store-"))
 
 
-def build_book(source: Path, output: Path, jobs: int = 2, warm: bool = True) -> subprocess.CompletedProcess:
-    """A strict build of the book at ``source`` into ``output``/_build/html, exactly as `make book`
-    runs it (pages executed ``jobs`` at a time, then `jupyter-book build -n -W --keep-going`);
-    ``warm=False``: every page in a fresh kernel instead of one forked from the kernel server."""
+def _build_command(source: Path, output: Path, jobs: int, warm: bool) -> tuple[list[str], dict]:
+    """The command and environment of a strict build of the book at ``source``, exactly as
+    `make book` runs it (pages executed ``jobs`` at a time, then `jupyter-book build -n -W
+    --keep-going`); ``warm=False``: every page in a fresh kernel instead of one forked from the
+    kernel server."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), str(ROOT)])}
     env.pop("REPORT_STORE", None)
     env["REPORT_WARM_KERNELS"] = "1" if warm else "0"
-    return subprocess.run([sys.executable, "-m", "analysis.report.store", "build", str(source),
-                           "--path-output", str(output), "--jobs", str(jobs)],
-                          capture_output=True, text=True, timeout=1200, env=env, cwd=source)
+    return [sys.executable, "-m", "analysis.report.store", "build", str(source), "--path-output", str(output),
+            "--jobs", str(jobs)], env
+
+
+def build_book(source: Path, output: Path, jobs: int = 2, warm: bool = True) -> subprocess.CompletedProcess:
+    """A strict build of the book at ``source`` into ``output``/_build/html (``_build_command``)."""
+    args, env = _build_command(source, output, jobs, warm)
+    return subprocess.run(args, capture_output=True, text=True, timeout=1200, env=env, cwd=source)
 
 
 def copy_repository(target: Path) -> Path:
@@ -89,23 +96,115 @@ def tree_digests(top: Path) -> dict[str, str]:
             for p in sorted(top.rglob("*")) if p.is_file()}
 
 
+# --------------------------------------------------------------------------------------------
+# The two whole-book builds, started in the background when the first test runs, so that they
+# use the core the other tests leave idle (most tests run on one core; the serial build uses
+# one). The tests that need them run last (pytest_collection_modifyitems), by which time the
+# builds have usually finished.
+BUILD_FIXTURES = ("site", "serial_build")
+_NEEDED = pytest.StashKey[set]()  # which of them this session's tests need
+
+
+def _needed_builds(item) -> set[str]:
+    needs = set(item.fixturenames) & set(BUILD_FIXTURES)
+    if "built_site" in item.fixturenames and not os.environ.get("REPORT_SITE"):
+        needs.add("site")  # the browser test's site, unless it is given an existing build
+    return needs
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Every module with a test that needs a whole-book build runs after the other modules (in
+    its own order), so the builds can run beside the other tests; note which builds are needed."""
+    def module(item):
+        return getattr(getattr(item, "module", None), "__name__", item.nodeid.split("::")[0])
+
+    late = {module(item) for item in items if _needed_builds(item) or "built_site" in item.fixturenames}
+    items.sort(key=lambda item: module(item) in late)  # stable: the order within each part is kept
+    config.stash[_NEEDED] = set().union(*(_needed_builds(item) for item in items)) if items else set()
+
+
+class _Background:
+    """A build running beside the tests: ``result()`` waits for it and gives its CompletedProcess
+    (its output and errors kept in two files of ``logs`` meanwhile)."""
+
+    def __init__(self, args: list[str], logs: Path, **kwargs) -> None:
+        self.args, self.logs = args, logs
+        with open(logs / "stdout", "w", encoding="utf-8") as out, open(logs / "stderr", "w", encoding="utf-8") as err:
+            self.process = subprocess.Popen(args, stdout=out, stderr=err, text=True, start_new_session=True,
+                                            **kwargs)
+
+    def result(self, timeout: float = 1200) -> subprocess.CompletedProcess:
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise
+        out, err = (self.logs / name for name in ("stdout", "stderr"))
+        return subprocess.CompletedProcess(self.args, code, out.read_text(encoding="utf-8", errors="replace"),
+                                           err.read_text(encoding="utf-8", errors="replace"))
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            import signal
+
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def start_build(source: Path, output: Path, logs: Path, jobs: int = 2, warm: bool = True) -> _Background:
+    """``build_book`` started in the background (its output and errors in ``logs``)."""
+    args, env = _build_command(source, output, jobs, warm)
+    return _Background(args, logs, env=env, cwd=source)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _background_builds(request, tmp_path_factory):
+    """Start the whole-book builds this session's tests need, as soon as the first test runs."""
+    needed = request.config.stash.get(_NEEDED, set())
+    started: dict[str, tuple] = {}
+    if "site" in needed:
+        output = tmp_path_factory.mktemp("site")
+        started["site"] = (output, start_build(ROOT, output, tmp_path_factory.mktemp("site-log")))
+    if "serial_build" in needed:
+        repo = copy_repository(tmp_path_factory.mktemp("serial") / "repo")
+        started["serial_build"] = (repo, start_build(repo, repo, tmp_path_factory.mktemp("serial-log"), jobs=1,
+                                                     warm=False))
+    yield started
+    for _, build in started.values():
+        build.stop()
+
+
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
+def site(_background_builds, tmp_path_factory) -> Path:
     """The whole book, built once per test session as CI would (strict, from scratch, both cores)."""
-    output = tmp_path_factory.mktemp("site")
-    done = build_book(ROOT, output)
+    if "site" in _background_builds:
+        output, build = _background_builds["site"]
+        done = build.result()
+    else:
+        output = tmp_path_factory.mktemp("site")
+        done = build_book(ROOT, output)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     return output / "_build" / "html"
 
 
 @pytest.fixture(scope="session")
-def serial_build(tmp_path_factory) -> dict:
+def serial_build(_background_builds, tmp_path_factory) -> dict:
     """A second clean build, of a copy of the repository, executing one page at a time, each in a
     fresh kernel: the determinism test compares it with ``site`` (two at a time, in kernels forked
     from the kernel server); the rebuild tests then edit the copy's data. Returns the copy, the
     build log and the digests of its site as first built."""
-    repo = copy_repository(tmp_path_factory.mktemp("serial") / "repo")
-    done = build_book(repo, repo, jobs=1, warm=False)
+    if "serial_build" in _background_builds:
+        repo, build = _background_builds["serial_build"]
+        done = build.result()
+    else:
+        repo = copy_repository(tmp_path_factory.mktemp("serial") / "repo")
+        done = build_book(repo, repo, jobs=1, warm=False)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     evaluations = repo / "_build" / ".report" / "results" / "evaluations.log"
     return {"repo": repo, "log": done.stdout, "digests": tree_digests(repo / "_build" / "html"),
