@@ -135,10 +135,12 @@ def _km_sequence(deaths: int, n: int, floor_m: int, accept: Callable[[Fraction],
     nodes = 0
     seq: list[int] = []
 
-    def rec(p: float, exact: Fraction, m_max: int, k: int) -> bool:
+    # the exact product is carried as an unreduced numerator and denominator (integers), and
+    # reduced to a Fraction once, where it is judged: the same value, without a gcd per node
+    def rec(p: float, num: int, den: int, m_max: int, k: int) -> bool:
         nonlocal nodes
         if k == 0:
-            return accept(exact)
+            return accept(Fraction(num, den))
         for m in range(m_max, floor_m + k - 2, -1):
             nodes += 1
             if nodes > cap:
@@ -150,12 +152,12 @@ def _km_sequence(deaths: int, n: int, floor_m: int, accept: Callable[[Fraction],
             if smallest > hi + eps:
                 continue
             seq.append(m)
-            if rec(p1, exact * Fraction(m - 1, m), m - 1, k - 1):
+            if rec(p1, num * (m - 1), den * m, m - 1, k - 1):
                 return True
             seq.pop()
         return False
 
-    return tuple(seq) if rec(1.0, Fraction(1), n, deaths) else None
+    return tuple(seq) if rec(1.0, 1, 1, n, deaths) else None
 
 
 def km_attainable(percent_text: str, n: int, at_risk: int | None = None, *,
