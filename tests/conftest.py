@@ -163,32 +163,43 @@ def start_build(source: Path, output: Path, logs: Path, jobs: int = 2, warm: boo
     return _Background(args, logs, env=env, cwd=source)
 
 
+def _start_site(tmp_path_factory) -> tuple[Path, _Background]:
+    output = tmp_path_factory.mktemp("site")
+    return output, start_build(ROOT, output, tmp_path_factory.mktemp("site-log"))
+
+
+def _start_serial(tmp_path_factory) -> tuple[Path, _Background]:
+    repo = copy_repository(tmp_path_factory.mktemp("serial") / "repo")
+    return repo, start_build(repo, repo, tmp_path_factory.mktemp("serial-log"), jobs=1, warm=False)
+
+
+_STARTERS = {"site": _start_site, "serial_build": _start_serial}
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _background_builds(request, tmp_path_factory):
-    """Start the whole-book builds this session's tests need, as soon as the first test runs."""
+    """The whole-book builds of this session, by fixture name: those its tests need are started
+    as soon as the first test runs; a build asked for that was not foreseen starts when asked
+    (``_build_of``). Every build still running at the end is stopped."""
     needed = request.config.stash.get(_NEEDED, set())
-    started: dict[str, tuple] = {}
-    if "site" in needed:
-        output = tmp_path_factory.mktemp("site")
-        started["site"] = (output, start_build(ROOT, output, tmp_path_factory.mktemp("site-log")))
-    if "serial_build" in needed:
-        repo = copy_repository(tmp_path_factory.mktemp("serial") / "repo")
-        started["serial_build"] = (repo, start_build(repo, repo, tmp_path_factory.mktemp("serial-log"), jobs=1,
-                                                     warm=False))
+    started = {name: _STARTERS[name](tmp_path_factory) for name in BUILD_FIXTURES if name in needed}
     yield started
     for _, build in started.values():
         build.stop()
 
 
+def _build_of(name: str, builds: dict, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """Where the build ``name`` built and how it ended (waiting for it)."""
+    if name not in builds:
+        builds[name] = _STARTERS[name](tmp_path_factory)
+    where, build = builds[name]
+    return where, build.result()
+
+
 @pytest.fixture(scope="session")
 def site(_background_builds, tmp_path_factory) -> Path:
     """The whole book, built once per test session as CI would (strict, from scratch, both cores)."""
-    if "site" in _background_builds:
-        output, build = _background_builds["site"]
-        done = build.result()
-    else:
-        output = tmp_path_factory.mktemp("site")
-        done = build_book(ROOT, output)
+    output, done = _build_of("site", _background_builds, tmp_path_factory)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     return output / "_build" / "html"
 
@@ -199,12 +210,7 @@ def serial_build(_background_builds, tmp_path_factory) -> dict:
     fresh kernel: the determinism test compares it with ``site`` (two at a time, in kernels forked
     from the kernel server); the rebuild tests then edit the copy's data. Returns the copy, the
     build log and the digests of its site as first built."""
-    if "serial_build" in _background_builds:
-        repo, build = _background_builds["serial_build"]
-        done = build.result()
-    else:
-        repo = copy_repository(tmp_path_factory.mktemp("serial") / "repo")
-        done = build_book(repo, repo, jobs=1, warm=False)
+    repo, done = _build_of("serial_build", _background_builds, tmp_path_factory)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     evaluations = repo / "_build" / ".report" / "results" / "evaluations.log"
     return {"repo": repo, "log": done.stdout, "digests": tree_digests(repo / "_build" / "html"),
