@@ -915,7 +915,10 @@ def main(argv: list[str] | None = None) -> int:
     sphinx.add_argument("args", nargs=argparse.REMAINDER, help="the jupyter-book arguments, after --")
     args = parser.parse_args(argv)
     if args.command == "sphinx":
-        jupyter_book_main(args.jobs, args.args[1:] if args.args[:1] == ["--"] else args.args)
+        try:
+            jupyter_book_main(args.jobs, args.args[1:] if args.args[:1] == ["--"] else args.args)
+        except SystemExit as exc:  # Jupyter Book's command line always ends this way
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         return 0
     source = Path(args.source)
     timeout = args.timeout or configured_timeout(source)
@@ -934,5 +937,23 @@ def configured_timeout(source: Path, default: int = 300) -> int:
         return default
 
 
+def exit_now(code: int) -> None:
+    """End this process with ``code`` once its output is out, skipping the interpreter's teardown
+    of every loaded module and of Sphinx's environment (about 0.5 s after the Sphinx run, on the
+    build's critical path). Only for the ``sphinx`` subprocess, whose files are all written and
+    closed when Jupyter Book returns; exit handlers still run."""
+    import atexit
+    import logging
+
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if sys.argv[1:2] == ["sphinx"]:
+        exit_now(status)
+    sys.exit(status)
