@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -154,3 +155,34 @@ def test_the_server_ends_when_the_build_that_started_it_is_killed(tmp_path):
     build.kill()
     build.wait()
     assert ends_within(server, 20)
+
+
+def test_the_server_exits_with_status_0_on_sigterm_once_it_serves(tmp_path):
+    """The build stops its server with SIGTERM; the server then exits at once (os._exit, no
+    teardown of the preloaded libraries) and reports success, as it did with sys.exit(0)."""
+    path = tmp_path / "kernels.sock"
+    server = subprocess.Popen([sys.executable, str(kernels.SERVER), str(path)])
+    try:
+        request = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        deadline = time.monotonic() + 60
+        while not path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        request.connect(str(path))  # answered (closed) only once the preloads are done
+        request.sendall(b"\0\0\0\0")
+        request.settimeout(60)
+        assert request.recv(16) == b""  # an incomplete request is dropped: the server is serving
+        request.close()
+        server.terminate()
+        assert server.wait(timeout=20) == 0
+    finally:
+        server.kill()
+
+
+@pytest.mark.parametrize(("args", "status"), [(["--version"], 0), (["build", "/nonexistent-book"], 2)])
+def test_the_sphinx_subprocess_passes_on_jupyter_books_exit_status(args, status):
+    """``python -m analysis.report.store sphinx`` ends without the interpreter's teardown
+    (store.exit_now); Jupyter Book's exit status, and its output, still come out."""
+    done = subprocess.run([sys.executable, "-m", "analysis.report.store", "sphinx", "--", *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == status
+    assert ("Jupyter Book" in done.stdout) if status == 0 else ("does not exist" in done.stderr)
