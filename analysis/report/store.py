@@ -918,7 +918,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             jupyter_book_main(args.jobs, args.args[1:] if args.args[:1] == ["--"] else args.args)
         except SystemExit as exc:  # Jupyter Book's command line always ends this way
-            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if exc.code is None or isinstance(exc.code, int):
+                return exc.code or 0
+            print(exc.code, file=sys.stderr)  # as the interpreter does for sys.exit("message")
+            return 1
         return 0
     source = Path(args.source)
     timeout = args.timeout or configured_timeout(source)

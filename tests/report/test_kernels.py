@@ -105,6 +105,13 @@ def alive(pid: int) -> bool:
         return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def appears_within(path: Path, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return path.exists()
+
+
 def ends_within(pid: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while alive(pid) and time.monotonic() < deadline:
@@ -148,10 +155,7 @@ def test_the_server_ends_when_the_build_that_started_it_is_killed(tmp_path):
                               "print(server.pid, flush=True); time.sleep(120)"],
                              stdout=subprocess.PIPE, text=True)
     server = int(build.stdout.readline())
-    deadline = time.monotonic() + 30
-    while not path.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert path.exists() and alive(server)
+    assert appears_within(path, 30) and alive(server)
     build.kill()
     build.wait()
     assert ends_within(server, 20)
@@ -164,9 +168,7 @@ def test_the_server_exits_with_status_0_on_sigterm_once_it_serves(tmp_path):
     server = subprocess.Popen([sys.executable, str(kernels.SERVER), str(path)])
     try:
         request = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        deadline = time.monotonic() + 60
-        while not path.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert appears_within(path, 60)
         request.connect(str(path))  # answered (closed) only once the preloads are done
         request.sendall(b"\0\0\0\0")
         request.settimeout(60)
